@@ -1,0 +1,169 @@
+// The engine facade; see engine.hpp.
+#include "actors/engine.hpp"
+
+#include "actors/broker.hpp"
+#include "actors/clock.hpp"
+#include "runtime/stream_names.hpp"
+
+#include <caf/all.hpp>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace baley::actors {
+namespace json = boost::json;
+
+namespace {
+
+id_source& shared_ids() {
+  static thread_local id_source ids;
+  return ids;
+}
+
+result<runtime::execution_state> fold_stream(storage::event_log& log,
+                                             const std::string& execution_id) {
+  auto events = log.read_stream(names::execution_stream(execution_id), 0);
+  if (!events)
+    return events.error();
+  runtime::execution_state state;
+  for (const auto& committed : *events) {
+    auto event = runtime::parse_event(storage::event_bytes(committed.record));
+    if (!event)
+      return error{"corrupt_log", "execution " + execution_id + " event "
+                                    + std::to_string(committed.index) + ": "
+                                    + event.error().message, {}};
+    runtime::apply(state, *event);
+  }
+  return state;
+}
+
+} // namespace
+
+engine::engine(caf::actor_system& system, std::shared_ptr<storage::event_log> log)
+  : system_(system), log_(std::move(log)) {
+  broker_ = spawn_broker(system_);
+  connect_log_to_broker(*log_, broker_);
+}
+
+engine::~engine() {
+  shutdown();
+}
+
+result<std::unique_ptr<engine>> engine::open(caf::actor_system& system,
+                                             const engine_options& options) {
+  auto log = storage::event_log::open({options.data_dir, options.mode});
+  if (!log)
+    return log.error();
+  std::shared_ptr<storage::event_log> shared(std::move(log).value());
+  return std::unique_ptr<engine>(new engine(system, std::move(shared)));
+}
+
+std::string engine::new_id() {
+  return shared_ids().next_id();
+}
+
+status engine::save_flow(const std::string& flow_id, std::uint64_t version,
+                         const json::value& flow) {
+  storage::append_request request;
+  request.stream = names::flow_stream(flow_id);
+  request.expected_next = version - 1;
+  request.events.push_back(runtime::serialize_flow_saved(
+    now_ms(), runtime::flow_saved{flow_id, version, flow}));
+  request.projections.push_back({std::string(storage::families::flows), flow_id,
+                                 json::serialize(flow), false});
+  auto committed = log_->append(std::move(request));
+  if (!committed)
+    return committed.error();
+  return ok;
+}
+
+result<std::shared_ptr<const runtime::compiled_flow>>
+engine::load_flow(const std::string& flow_id, std::uint64_t version) {
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    auto it = flows_.find({flow_id, version});
+    if (it != flows_.end())
+      return it->second;
+  }
+  auto events = log_->read_stream(names::flow_stream(flow_id), version - 1, 1);
+  if (!events)
+    return events.error();
+  if (events->empty())
+    return error{"not_found", "flow " + flow_id + " version "
+                                + std::to_string(version) + " not found", {}};
+  auto saved = runtime::parse_flow_saved(storage::event_bytes(events->front().record));
+  if (!saved)
+    return saved.error();
+  auto compiled = runtime::compile_flow(saved->flow, programs_);
+  if (!compiled.flow)
+    return error{"invalid_flow", "stored flow " + flow_id + " no longer compiles: "
+                                   + compiled.problems.front().message, {}};
+  std::lock_guard<std::mutex> guard(mutex_);
+  flows_[{flow_id, version}] = compiled.flow;
+  return compiled.flow;
+}
+
+started_execution engine::start(const std::string& flow_id, std::uint64_t version,
+                                std::shared_ptr<const runtime::compiled_flow> flow,
+                                json::value input, std::string triggered_by,
+                                caf::actor observer, std::string execution_id) {
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    flows_.emplace(std::pair{flow_id, version}, flow);
+  }
+  execution_setup setup;
+  setup.execution_id = execution_id.empty() ? new_id() : std::move(execution_id);
+  setup.flow = std::move(flow);
+  setup.log = log_;
+  setup.start = runtime::execution_start{std::move(input), flow_id, version,
+                                         std::move(triggered_by)};
+  setup.observer = std::move(observer);
+  auto id = setup.execution_id;
+  auto actor = spawn_execution(system_, std::move(setup));
+  return {std::move(id), std::move(actor)};
+}
+
+result<std::vector<started_execution>> engine::recover(caf::actor observer) {
+  std::vector<std::string> unfinished;
+  auto scanned = log_->scan_projection(
+    storage::families::executions, "",
+    [&](std::string_view key, std::string_view value) {
+      boost::system::error_code ec;
+      auto summary = json::parse(value, ec);
+      if (ec || !summary.is_object())
+        return;
+      auto* status = summary.get_object().if_contains("status");
+      if (status && (*status == "running" || *status == "pending"))
+        unfinished.emplace_back(key);
+    });
+  if (!scanned)
+    return scanned.error();
+  std::vector<started_execution> resumed;
+  for (const auto& id : unfinished) {
+    auto state = fold_stream(*log_, id);
+    if (!state)
+      return state.error();
+    auto flow = load_flow(state->flow_id, state->flow_version);
+    if (!flow)
+      return flow.error();
+    execution_setup setup;
+    setup.execution_id = id;
+    setup.flow = *flow;
+    setup.log = log_;
+    setup.state = std::move(state).value();
+    setup.observer = observer;
+    resumed.push_back({id, spawn_execution(system_, std::move(setup))});
+  }
+  return resumed;
+}
+
+void engine::shutdown() {
+  if (broker_) {
+    caf::anon_send_exit(broker_, caf::exit_reason::user_shutdown);
+    broker_ = nullptr;
+  }
+  if (log_)
+    log_->close();
+}
+
+} // namespace baley::actors

@@ -1,0 +1,72 @@
+// The engine: the one object a front end (the CLI now, the HTTP server next)
+// holds. It opens the log, runs the broker, saves flows, starts executions and
+// recovers unfinished ones at start.
+#pragma once
+
+#include "actors/execution_actor.hpp"
+#include "runtime/jq_program.hpp"
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+
+#include <map>
+#include <memory>
+#include <mutex>
+
+namespace baley::actors {
+
+struct engine_options {
+  std::string data_dir;
+  storage::durability mode = storage::durability::fsync;
+};
+
+struct started_execution {
+  std::string execution_id;
+  caf::actor actor;
+};
+
+class engine {
+public:
+  static result<std::unique_ptr<engine>> open(caf::actor_system& system,
+                                              const engine_options& options);
+  ~engine();
+
+  caf::actor broker() const { return broker_; }
+  storage::event_log& log() { return *log_; }
+  runtime::jq_cache& programs() { return programs_; }
+
+  // Appends version `version` of a flow to stream flow/<id> (1 for a new flow).
+  status save_flow(const std::string& flow_id, std::uint64_t version,
+                   const boost::json::value& flow);
+
+  // The compiled flow of a saved version, compiled once and cached.
+  result<std::shared_ptr<const runtime::compiled_flow>>
+  load_flow(const std::string& flow_id, std::uint64_t version);
+
+  // Spawns an execution actor that writes execution_start and runs the flow.
+  started_execution start(const std::string& flow_id, std::uint64_t version,
+                          std::shared_ptr<const runtime::compiled_flow> flow,
+                          boost::json::value input, std::string triggered_by,
+                          caf::actor observer = {}, std::string execution_id = {});
+
+  // Folds every execution that is not terminal from its stream and resumes it.
+  result<std::vector<started_execution>> recover(caf::actor observer = {});
+
+  // Stops the broker and closes the log (after the in-flight batch).
+  void shutdown();
+
+  std::string new_id();
+
+private:
+  engine(caf::actor_system& system, std::shared_ptr<storage::event_log> log);
+
+  caf::actor_system& system_;
+  std::shared_ptr<storage::event_log> log_;
+  caf::actor broker_;
+  runtime::jq_cache programs_;
+  std::mutex mutex_;  // guards flows_ and ids_
+  std::map<std::pair<std::string, std::uint64_t>,
+           std::shared_ptr<const runtime::compiled_flow>> flows_;
+};
+
+} // namespace baley::actors

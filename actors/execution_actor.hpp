@@ -1,0 +1,38 @@
+// The execution actor: one per live execution. Its loop: decide from state
+// (runtime/planner), append the events, apply them once committed, start node
+// actors for committed node_starts, and decide again. It changes its state
+// only by applying committed events, and it is the only writer of its stream.
+#pragma once
+
+#include "actors/messages.hpp"
+#include "runtime/execution_state.hpp"
+#include "runtime/flow.hpp"
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+
+#include <memory>
+#include <optional>
+
+namespace baley::actors {
+
+struct execution_setup {
+  std::string execution_id;
+  std::shared_ptr<const runtime::compiled_flow> flow;
+  std::shared_ptr<storage::event_log> log;
+  // Folded from the stream when recovering; empty for a new execution.
+  runtime::execution_state state;
+  // A new execution: its first event, written by the actor.
+  std::optional<runtime::execution_start> start;
+  // Optional: receives (finished_atom, execution_finished) at the end.
+  caf::actor observer;
+};
+
+// Handles (cancel_atom, reason) besides its own internal messages.
+caf::actor spawn_execution(caf::actor_system& system, execution_setup setup);
+
+// The executions projection entry for a state: {"id","flowId",...,"status"}.
+std::string execution_summary(const std::string& execution_id,
+                              const runtime::execution_state& state);
+
+} // namespace baley::actors

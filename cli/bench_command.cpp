@@ -1,0 +1,54 @@
+// `baley bench append`: the event log's throughput against raw RocksDB.
+#include "cli/command_line.hpp"
+
+#include "bench/append_bench.hpp"
+
+#include <charconv>
+#include <iostream>
+
+namespace baley::cli {
+namespace {
+
+result<int> positive(const arguments& args, const std::string& name, int fallback) {
+  auto text = args.flag(name);
+  if (!text)
+    return fallback;
+  int value = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (ec != std::errc() || end != text->data() + text->size() || value <= 0)
+    return error{"usage", "--" + name + " must be a positive integer", {}};
+  return value;
+}
+
+} // namespace
+
+int bench_command(int argc, char** argv) {
+  if (argc < 3 || std::string(argv[2]) != "append")
+    return fail(error{"usage", "usage: baley bench append [--writers N] [--events N] "
+                               "[--value-bytes B] [--durability fsync|buffered] [--dir D]", {}});
+  auto args = parse_arguments(argc, argv, 3,
+                              {"writers", "events", "value-bytes", "durability", "dir"});
+  if (!args)
+    return fail(args.error());
+  bench::append_bench_options options;
+  auto writers = positive(*args, "writers", options.writers);
+  auto events = positive(*args, "events", options.events);
+  auto bytes = positive(*args, "value-bytes", options.value_bytes);
+  auto mode = parse_durability(args->flag("durability"));
+  for (const auto* e : {writers.has_value() ? nullptr : &writers.error(),
+                        events.has_value() ? nullptr : &events.error(),
+                        bytes.has_value() ? nullptr : &bytes.error(),
+                        mode.has_value() ? nullptr : &mode.error()})
+    if (e)
+      return fail(*e);
+  options.writers = *writers;
+  options.events = *events;
+  options.value_bytes = *bytes;
+  options.mode = *mode;
+  options.dir = args->flag("dir").value_or("");
+  auto line = bench::run_append_bench(options);
+  std::cout << line << std::endl;
+  return line.find("\"error\"") == std::string::npos ? 0 : exit_code::failed;
+}
+
+} // namespace baley::cli

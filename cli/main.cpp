@@ -1,0 +1,42 @@
+// Entry point of the `baley` binary: dispatches to one subcommand.
+#include "cli/command_line.hpp"
+
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+
+namespace {
+
+constexpr const char* usage =
+  "usage: baley <command> [options]\n"
+  "  run FLOW.json [--input JSON | --input-file F] [--data DIR] [--durability fsync|buffered]\n"
+  "  resume --data DIR [--durability fsync|buffered]\n"
+  "  replay EXECUTION_ID --data DIR [--from N]\n"
+  "  audit --data DIR [EXECUTION_ID]\n"
+  "  bench append [--writers N] [--events N] [--value-bytes B] [--durability M] [--dir D]\n";
+
+} // namespace
+
+int main(int argc, char** argv) {
+  using namespace baley::cli;
+  // libjq 1.6 loads $HOME/.jq into every program it compiles, which would let
+  // a file outside the flow change what function blocks compute.
+  ::unsetenv("HOME");
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "help")) {
+    (argc < 2 ? std::cerr : std::cout) << usage;
+    return argc < 2 ? exit_code::invalid : 0;
+  }
+  std::string command = argv[1];
+  if (command == "run")
+    return run_command(argc, argv);
+  if (command == "resume")
+    return resume_command(argc, argv);
+  if (command == "replay")
+    return replay_command(argc, argv);
+  if (command == "audit")
+    return audit_command(argc, argv);
+  if (command == "bench")
+    return bench_command(argc, argv);
+  std::cerr << usage;
+  return fail(baley::error{"usage", "unknown command '" + command + "'", {}});
+}

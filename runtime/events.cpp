@@ -1,0 +1,275 @@
+// JSON form of the execution events: field names are the wire names of
+// DESIGN.md (camelCase), "type" first and "ts" second.
+#include "runtime/events.hpp"
+
+#include "runtime/stream_names.hpp"
+#include "runtime/time_format.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace baley::runtime {
+namespace json = boost::json;
+namespace {
+
+template <class... Ts>
+struct overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+overloaded(Ts...) -> overloaded<Ts...>;
+
+void put_iteration(json::object& o, const std::optional<std::uint32_t>& it) {
+  if (it)
+    o["iteration"] = *it;
+}
+
+void fill(json::object& o, const execution_start& e) {
+  o["input"] = e.input;
+  o["flowId"] = e.flow_id;
+  o["flowVersion"] = e.flow_version;
+  o["triggeredBy"] = e.triggered_by;
+}
+void fill(json::object& o, const node_start& e) {
+  o["nodeId"] = e.node_id;
+  o["blockExecutionId"] = e.block_execution_id;
+  o["attempt"] = e.attempt;
+  o["input"] = e.input;
+  put_iteration(o, e.iteration);
+  if (e.deadline)
+    o["deadline"] = format_rfc3339_ms(*e.deadline);
+}
+void fill(json::object& o, const node_stream& e) {
+  o["nodeId"] = e.node_id;
+  o["event"] = e.event;
+  put_iteration(o, e.iteration);
+}
+void fill(json::object& o, const node_complete& e) {
+  o["nodeId"] = e.node_id;
+  o["output"] = e.output;
+  o["durationMs"] = e.duration_ms;
+  put_iteration(o, e.iteration);
+  if (e.route)
+    o["route"] = *e.route;
+  if (!e.tokens.is_null())
+    o["tokens"] = e.tokens;
+  if (e.cost)
+    o["cost"] = *e.cost;
+  if (e.model)
+    o["model"] = *e.model;
+}
+void fill(json::object& o, const node_error& e) {
+  o["nodeId"] = e.node_id;
+  o["error"] = e.error;
+  o["attempt"] = e.attempt;
+  o["retryable"] = e.retryable;
+  put_iteration(o, e.iteration);
+}
+void fill(json::object& o, const node_retry& e) {
+  o["nodeId"] = e.node_id;
+  o["attempt"] = e.attempt;
+  o["delayMs"] = e.delay_ms;
+  o["error"] = e.error;
+  put_iteration(o, e.iteration);
+}
+void fill(json::object& o, const node_skipped& e) {
+  o["nodeId"] = e.node_id;
+  o["reason"] = e.reason;
+}
+void fill(json::object& o, const node_fallback& e) {
+  o["nodeId"] = e.node_id;
+  o["from"] = e.from;
+  o["to"] = e.to;
+}
+void fill(json::object& o, const execution_complete& e) {
+  o["output"] = e.output;
+  o["metrics"] = e.metrics;
+}
+void fill(json::object& o, const execution_error& e) {
+  o["error"] = e.error;
+  if (!e.node_id.empty())
+    o["nodeId"] = e.node_id;
+}
+void fill(json::object& o, const execution_cancelled& e) {
+  if (!e.reason.empty())
+    o["reason"] = e.reason;
+}
+
+// Field readers that tolerate absence and report a wrong kind.
+struct reader {
+  const json::object& o;
+  std::string problem;
+
+  std::string str(std::string_view key) {
+    auto* v = o.if_contains(key);
+    if (!v || v->is_null())
+      return {};
+    if (!v->is_string()) {
+      problem = std::string(key) + " is not a string";
+      return {};
+    }
+    return std::string(v->get_string());
+  }
+  std::int64_t integer(std::string_view key, std::int64_t fallback = 0) {
+    auto* v = o.if_contains(key);
+    if (!v)
+      return fallback;
+    if (v->is_int64())
+      return v->get_int64();
+    if (v->is_uint64())
+      return static_cast<std::int64_t>(v->get_uint64());
+    if (v->is_double())
+      return static_cast<std::int64_t>(v->get_double());
+    problem = std::string(key) + " is not a number";
+    return fallback;
+  }
+  std::optional<std::uint32_t> opt_u32(std::string_view key) {
+    if (!o.contains(key))
+      return std::nullopt;
+    return static_cast<std::uint32_t>(integer(key));
+  }
+  std::optional<std::string> opt_str(std::string_view key) {
+    if (!o.contains(key))
+      return std::nullopt;
+    return str(key);
+  }
+  json::value val(std::string_view key) {
+    auto* v = o.if_contains(key);
+    return v ? *v : json::value();
+  }
+  bool boolean(std::string_view key) {
+    auto* v = o.if_contains(key);
+    return v && v->is_bool() && v->get_bool();
+  }
+};
+
+} // namespace
+
+bool is_terminal(const execution_event_payload& payload) {
+  return std::holds_alternative<execution_complete>(payload)
+         || std::holds_alternative<execution_error>(payload)
+         || std::holds_alternative<execution_cancelled>(payload);
+}
+
+std::string_view type_name(const execution_event_payload& payload) {
+  return std::visit(
+    overloaded{
+      [](const execution_start&) { return names::execution_start; },
+      [](const node_start&) { return names::node_start; },
+      [](const node_stream&) { return names::node_stream; },
+      [](const node_complete&) { return names::node_complete; },
+      [](const node_error&) { return names::node_error; },
+      [](const node_retry&) { return names::node_retry; },
+      [](const node_skipped&) { return names::node_skipped; },
+      [](const node_fallback&) { return names::node_fallback; },
+      [](const execution_complete&) { return names::execution_complete; },
+      [](const execution_error&) { return names::execution_error; },
+      [](const execution_cancelled&) { return names::execution_cancelled; },
+    },
+    payload);
+}
+
+std::string serialize_event(const execution_event& event) {
+  json::object o;
+  o["type"] = type_name(event.payload);
+  o["ts"] = format_rfc3339_ms(event.ts);
+  std::visit([&o](const auto& e) { fill(o, e); }, event.payload);
+  return json::serialize(o);
+}
+
+result<execution_event> event_from_json(const json::object& o) {
+  reader r{o, {}};
+  execution_event out;
+  auto ts = parse_rfc3339_ms(r.str("ts"));
+  if (!ts)
+    return ts.error();
+  out.ts = *ts;
+  auto type = r.str("type");
+  if (type == names::execution_start) {
+    out.payload = execution_start{r.val("input"), r.str("flowId"),
+                                  static_cast<std::uint64_t>(r.integer("flowVersion")),
+                                  r.str("triggeredBy")};
+  } else if (type == names::node_start) {
+    node_start e{r.str("nodeId"), r.str("blockExecutionId"),
+                 static_cast<std::uint32_t>(r.integer("attempt", 1)),
+                 r.val("input"), r.opt_u32("iteration"), std::nullopt};
+    if (auto deadline = r.opt_str("deadline")) {
+      auto parsed = parse_rfc3339_ms(*deadline);
+      if (!parsed)
+        return parsed.error();
+      e.deadline = *parsed;
+    }
+    out.payload = std::move(e);
+  } else if (type == names::node_stream) {
+    out.payload = node_stream{r.str("nodeId"), r.val("event"), r.opt_u32("iteration")};
+  } else if (type == names::node_complete) {
+    node_complete e{r.str("nodeId"), r.val("output"), r.integer("durationMs"),
+                    r.opt_u32("iteration"), r.opt_str("route"), r.val("tokens"),
+                    std::nullopt, r.opt_str("model")};
+    if (auto* c = o.if_contains("cost"); c && c->is_number())
+      e.cost = c->to_number<double>();
+    out.payload = std::move(e);
+  } else if (type == names::node_error) {
+    out.payload = node_error{r.str("nodeId"), r.str("error"),
+                             static_cast<std::uint32_t>(r.integer("attempt", 1)),
+                             r.boolean("retryable"), r.opt_u32("iteration")};
+  } else if (type == names::node_retry) {
+    out.payload = node_retry{r.str("nodeId"),
+                             static_cast<std::uint32_t>(r.integer("attempt", 2)),
+                             r.integer("delayMs"), r.str("error"),
+                             r.opt_u32("iteration")};
+  } else if (type == names::node_skipped) {
+    out.payload = node_skipped{r.str("nodeId"), r.str("reason")};
+  } else if (type == names::node_fallback) {
+    out.payload = node_fallback{r.str("nodeId"), r.str("from"), r.str("to")};
+  } else if (type == names::execution_complete) {
+    auto metrics = r.val("metrics");
+    out.payload = execution_complete{
+      r.val("output"), metrics.is_object() ? metrics.get_object() : json::object{}};
+  } else if (type == names::execution_error) {
+    out.payload = execution_error{r.str("error"), r.str("nodeId")};
+  } else if (type == names::execution_cancelled) {
+    out.payload = execution_cancelled{r.str("reason")};
+  } else {
+    return error{"invalid_event", "unknown event type '" + type + "'", {}};
+  }
+  if (!r.problem.empty())
+    return error{"invalid_event", type + ": " + r.problem, {}};
+  return out;
+}
+
+result<execution_event> parse_event(std::string_view json_text) {
+  boost::system::error_code ec;
+  auto value = json::parse(json_text, ec);
+  if (ec || !value.is_object())
+    return error{"invalid_event", "event is not a JSON object", {}};
+  return event_from_json(value.get_object());
+}
+
+std::string serialize_flow_saved(unix_ms ts, const flow_saved& saved) {
+  json::object o;
+  o["type"] = names::flow_saved;
+  o["ts"] = format_rfc3339_ms(ts);
+  o["flowId"] = saved.flow_id;
+  o["version"] = saved.version;
+  o["flow"] = saved.flow;
+  return json::serialize(o);
+}
+
+result<flow_saved> parse_flow_saved(std::string_view json_text) {
+  boost::system::error_code ec;
+  auto value = json::parse(json_text, ec);
+  if (ec || !value.is_object())
+    return error{"invalid_event", "flow event is not a JSON object", {}};
+  const auto& o = value.get_object();
+  reader r{o, {}};
+  if (r.str("type") != names::flow_saved)
+    return error{"invalid_event", "not a flow_saved event", {}};
+  flow_saved out{r.str("flowId"), static_cast<std::uint64_t>(r.integer("version", 1)),
+                 r.val("flow")};
+  if (!r.problem.empty())
+    return error{"invalid_event", r.problem, {}};
+  return out;
+}
+
+} // namespace baley::runtime

@@ -1,0 +1,124 @@
+// The execution events of DESIGN.md as one std::variant, spelled like their
+// wire names, with their JSON form: serialized once at append, parsed on fold.
+#pragma once
+
+#include "runtime/result.hpp"
+#include "runtime/types.hpp"
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace baley::runtime {
+
+struct execution_start {
+  boost::json::value input;
+  std::string flow_id;
+  std::uint64_t flow_version = 0;
+  std::string triggered_by;
+};
+
+struct node_start {
+  std::string node_id;
+  std::string block_execution_id;
+  std::uint32_t attempt = 1;
+  boost::json::value input;
+  std::optional<std::uint32_t> iteration;
+  std::optional<unix_ms> deadline;  // delay nodes: when the wait ends
+};
+
+struct node_stream {
+  std::string node_id;
+  boost::json::value event;  // {type:"text_delta",content} | {type:"tool_call",...}
+  std::optional<std::uint32_t> iteration;
+};
+
+struct node_complete {
+  std::string node_id;
+  boost::json::value output;
+  std::int64_t duration_ms = 0;
+  std::optional<std::uint32_t> iteration;
+  std::optional<std::string> route;  // routers: the route taken
+  boost::json::value tokens;         // null or {input, output}
+  std::optional<double> cost;
+  std::optional<std::string> model;
+};
+
+struct node_error {
+  std::string node_id;
+  std::string error;
+  std::uint32_t attempt = 1;
+  bool retryable = false;
+  std::optional<std::uint32_t> iteration;
+};
+
+struct node_retry {
+  std::string node_id;
+  std::uint32_t attempt = 2;  // the next attempt's number
+  std::int64_t delay_ms = 0;
+  std::string error;
+  std::optional<std::uint32_t> iteration;
+};
+
+struct node_skipped {
+  std::string node_id;
+  std::string reason;
+};
+
+struct node_fallback {
+  std::string node_id;
+  std::string from;
+  std::string to;
+};
+
+struct execution_complete {
+  boost::json::value output;
+  boost::json::object metrics;
+};
+
+struct execution_error {
+  std::string error;
+  std::string node_id;  // empty when not about one node
+};
+
+struct execution_cancelled {
+  std::string reason;
+};
+
+using execution_event_payload =
+  std::variant<execution_start, node_start, node_stream, node_complete,
+               node_error, node_retry, node_skipped, node_fallback,
+               execution_complete, execution_error, execution_cancelled>;
+
+struct execution_event {
+  unix_ms ts = 0;
+  execution_event_payload payload;
+};
+
+bool is_terminal(const execution_event_payload& payload);
+
+std::string_view type_name(const execution_event_payload& payload);
+
+// {"type":...,"ts":"<RFC 3339>",...fields}: the bytes stored and streamed.
+std::string serialize_event(const execution_event& event);
+
+// Parses what serialize_event wrote. Unknown types are an error.
+result<execution_event> parse_event(std::string_view json_text);
+result<execution_event> event_from_json(const boost::json::object& object);
+
+// A flow version saved on stream flow/<id>.
+struct flow_saved {
+  std::string flow_id;
+  std::uint64_t version = 1;
+  boost::json::value flow;
+};
+
+std::string serialize_flow_saved(unix_ms ts, const flow_saved& saved);
+result<flow_saved> parse_flow_saved(std::string_view json_text);
+
+} // namespace baley::runtime
