@@ -6,6 +6,7 @@
 #include "actors/clock.hpp"
 #include "actors/node_actor.hpp"
 #include "runtime/planner.hpp"
+#include "runtime/supervision.hpp"
 #include "runtime/stream_names.hpp"
 #include "runtime/time_format.hpp"
 
@@ -87,17 +88,9 @@ std::optional<execution_event> answer_report(self_ptr self, const node_report& r
                                               out->route, nullptr, std::nullopt,
                                               std::nullopt}};
   }
-  const auto& failure = std::get<node_failure>(r.outcome);
   const auto* node = st.setup.flow->find(r.node_id);
-  const auto& policy = policy_for(*node, key);
-  auto failures = task->failures + 1;
-  if (should_retry(policy, failures, failure.retryable)) {
-    auto delay = backoff_delay_ms(policy, failures, st.ids.next_unit());
-    return execution_event{now, node_retry{r.node_id, task->attempts + 1, delay,
-                                           failure.message, r.iteration}};
-  }
-  return execution_event{now, node_error{r.node_id, failure.message, task->attempts,
-                                         failure.retryable, r.iteration}};
+  return decide_failure(r.node_id, r.iteration, *task, policy_for(*node, key),
+                        std::get<node_failure>(r.outcome), st.ids.next_unit(), now);
 }
 
 std::vector<execution_event> events_from_inbox(self_ptr self) {
@@ -294,7 +287,7 @@ caf::behavior execution_actor(caf::stateful_actor<execution_actor_state>* self,
         const auto* task = st.exec.task(key.node_id, key.iteration);
         auto report = std::make_shared<const node_report>(node_report{
           key.node_id, key.iteration, task ? task->attempts : 0,
-          node_failure{"the node actor stopped unexpectedly", true}});
+          node_failure{"the node actor stopped unexpectedly", true, {}}});
         st.inbox.push_back(node_report_ptr(report));
         pump(self);
       }

@@ -4,11 +4,17 @@
 
 #include <algorithm>
 #include <functional>
+#include <queue>
 #include <unordered_set>
 
 namespace baley::runtime {
 namespace json = boost::json;
 namespace {
+
+// 'text' for a string, its JSON otherwise.
+std::string quoted(const json::value& v) {
+  return v.is_string() ? "'" + std::string(v.get_string()) + "'" : json::serialize(v);
+}
 
 struct compiler {
   jq_cache& programs;
@@ -73,8 +79,7 @@ struct compiler {
     switch (node.kind) {
       case node_kind::function_block:
         if (node.data.contains("blockId") && !node.data.contains("code"))
-          problem(node.id, "block '" + json::serialize(node.data.at("blockId"))
-                             + "' not found");
+          problem(node.id, "block " + quoted(node.data.at("blockId")) + " not found");
         else
           node.code = program(node, node.data, "code", true);
         break;
@@ -135,7 +140,7 @@ struct compiler {
     }
     const auto& b = body->get_object();
     if (b.contains("blockId")) {
-      problem(node.id, "block '" + json::serialize(b.at("blockId")) + "' not found");
+      problem(node.id, "block " + quoted(b.at("blockId")) + " not found");
       return;
     }
     auto* type = b.if_contains("type");
@@ -221,22 +226,24 @@ std::vector<std::size_t> nodes_on_cycles(const compiled_flow& flow) {
   return on_cycle;
 }
 
+// Kahn's algorithm; among ready nodes the one declared first goes first, so
+// siblings start in the order the flow lists them.
 std::vector<std::size_t> topological_order(const compiled_flow& flow) {
-  std::vector<std::size_t> indegree(flow.nodes.size(), 0), order, ready;
-  for (std::size_t i = 0; i < flow.nodes.size(); ++i)
+  std::vector<std::size_t> indegree(flow.nodes.size(), 0), order;
+  std::priority_queue<std::size_t, std::vector<std::size_t>, std::greater<>> ready;
+  for (std::size_t i = 0; i < flow.nodes.size(); ++i) {
     indegree[i] = flow.nodes[i].in_edges.size();
-  for (std::size_t i = 0; i < flow.nodes.size(); ++i)
     if (indegree[i] == 0)
-      ready.push_back(i);
-  std::reverse(ready.begin(), ready.end());
+      ready.push(i);
+  }
   while (!ready.empty()) {
-    auto v = ready.back();
-    ready.pop_back();
+    auto v = ready.top();
+    ready.pop();
     order.push_back(v);
     for (auto e : flow.nodes[v].out_edges) {
       auto w = flow.node_index.at(flow.edges[e].target);
       if (--indegree[w] == 0)
-        ready.push_back(w);
+        ready.push(w);
     }
   }
   return order;

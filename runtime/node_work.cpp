@@ -6,7 +6,7 @@ namespace json = boost::json;
 namespace {
 
 node_failure failure_of(const error& e) {
-  return node_failure{e.message, e.code == "jq_error_retryable"};
+  return node_failure{e.message, jq_error_is_retryable(e), std::nullopt};
 }
 
 node_result run_program(const jq_program& program, const json::value& input) {
@@ -24,13 +24,13 @@ node_result choose_route(const compiled_node& node, const json::value& input) {
   for (const auto& r : node.routes) {
     auto outputs = r.when->run(input);
     if (!outputs)
-      return node_failure{"route '" + r.name + "': " + outputs.error().message, false};
+      return node_failure{"route '" + r.name + "': " + outputs.error().message, false, {}};
     if (!outputs->empty() && truthy(outputs->front()))
       return node_output{input, r.name};
   }
   if (node.default_route)
     return node_output{input, *node.default_route};
-  return node_failure{"no route matched and the router has no default", false};
+  return node_failure{"no route matched and the router has no default", false, {}};
 }
 
 } // namespace
@@ -40,7 +40,7 @@ node_result run_node(const compiled_node& node, const json::value& input) {
     case node_kind::function_block: return run_program(*node.code, input);
     case node_kind::router: return choose_route(node, input);
     case node_kind::ai_block:
-      return node_failure{"ai-block is not available in this build", false};
+      return node_failure{"ai-block is not available in this build", false, {}};
     default: return node_output{input, std::nullopt};
   }
 }
@@ -49,9 +49,9 @@ std::variant<std::vector<json::value>, node_failure>
 expand_loop(const compiled_node& loop, const json::value& input) {
   auto out = loop.over->run_single(input);
   if (!out)
-    return node_failure{"over: " + out.error().message, false};
+    return node_failure{"over: " + out.error().message, false, {}};
   if (!out->is_array())
-    return node_failure{"over must give an array, got " + json::serialize(*out), false};
+    return node_failure{"over must give an array, got " + json::serialize(*out), false, {}};
   const auto& array = out->get_array();
   return std::vector<json::value>(array.begin(), array.end());
 }

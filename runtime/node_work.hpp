@@ -18,6 +18,7 @@ struct node_output {
 struct node_failure {
   std::string message;
   bool retryable = false;
+  std::optional<std::int64_t> retry_after_ms;  // a provider's Retry-After
 };
 
 using node_result = std::variant<node_output, node_failure>;

@@ -2,6 +2,7 @@
 #include "runtime/time_format.hpp"
 
 #include <cstdio>
+#include <string>
 
 namespace baley {
 namespace {
@@ -50,23 +51,41 @@ std::string format_rfc3339_ms(unix_ms ms) {
 }
 
 result<unix_ms> parse_rfc3339_ms(std::string_view text) {
-  int y, mo, d, h, mi, s, frac = 0;
-  char tail[8] = {0};
-  std::string copy(text);
-  int n = std::sscanf(copy.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3d%7s", &y, &mo,
-                      &d, &h, &mi, &s, &frac, tail);
-  if (n < 7) {
-    n = std::sscanf(copy.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%7s", &y, &mo, &d,
-                    &h, &mi, &s, tail);
-    if (n < 7)
-      return error{"invalid_time", "not an RFC 3339 UTC time: " + copy, {}};
-    frac = 0;
+  auto invalid = [&] {
+    return error{"invalid_time", "not an RFC 3339 UTC time: " + std::string(text), {}};
+  };
+  std::size_t pos = 0;
+  auto digits = [&](std::size_t count, int& out) {
+    out = 0;
+    for (std::size_t i = 0; i < count; ++i, ++pos) {
+      if (pos >= text.size() || text[pos] < '0' || text[pos] > '9')
+        return false;
+      out = out * 10 + (text[pos] - '0');
+    }
+    return true;
+  };
+  auto expect = [&](char c) { return pos < text.size() && text[pos++] == c; };
+  int y, mo, d, h, mi, s, ms = 0;
+  if (!digits(4, y) || !expect('-') || !digits(2, mo) || !expect('-') || !digits(2, d)
+      || !expect('T') || !digits(2, h) || !expect(':') || !digits(2, mi) || !expect(':')
+      || !digits(2, s))
+    return invalid();
+  if (pos < text.size() && text[pos] == '.') {
+    ++pos;
+    int scale = 100, seen = 0;
+    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
+      ms += (text[pos++] - '0') * scale;
+      scale /= 10;
+      ++seen;
+    }
+    if (seen == 0)
+      return invalid();
   }
-  if (std::string_view(tail) != "Z" || mo < 1 || mo > 12 || d < 1 || d > 31)
-    return error{"invalid_time", "not an RFC 3339 UTC time: " + copy, {}};
-  std::int64_t days = days_from_civil(y, static_cast<unsigned>(mo),
-                                      static_cast<unsigned>(d));
-  return days * 86'400'000 + h * 3'600'000LL + mi * 60'000LL + s * 1000LL + frac;
+  if (!expect('Z') || pos != text.size() || mo < 1 || mo > 12 || d < 1 || d > 31
+      || h > 23 || mi > 59 || s > 60)
+    return invalid();
+  std::int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
+  return days * 86'400'000 + h * 3'600'000LL + mi * 60'000LL + s * 1000LL + ms;
 }
 
 } // namespace baley

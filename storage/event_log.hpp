@@ -15,6 +15,17 @@
 // - A failed RocksDB write fails its whole batch and stops the writer: every
 //   later append fails with code "log_failed". No silent retry.
 // - Reads are thread-safe and see only committed batches.
+// - Listener and callbacks must not throw, and must not wait for another
+//   append (the writer would wait for itself). append() blocks the caller.
+// - After close(), append_async() answers "log_closed" at once, on the
+//   calling thread; reads keep working until the log is destroyed.
+// - Other error codes: "invalid_event" (not one JSON object),
+//   "invalid_append" (bad stream name, unknown projection family),
+//   "unknown_family" (projection reads), "corrupt_record"/"corrupt_log",
+//   "io_error".
+// - Implementation notes (storage/keys.hpp): the RocksDB value of an event
+//   is its record followed by its 8-byte global position, so read_stream()
+//   returns positions too; `record` is always the record alone.
 #pragma once
 
 #include "runtime/result.hpp"

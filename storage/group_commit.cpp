@@ -26,7 +26,7 @@ std::optional<error> validate(const append_request& request) {
   if (request.stream.empty() && (!request.events.empty() || request.expected_next))
     return invalid("events need a stream name");
   for (const auto& event : request.events)
-    if (auto checked = check_event_json(event); !checked)
+    if (auto checked = check_event_shape(event); !checked)
       return checked.error();
   for (const auto& put : request.projections)
     if (put.family == log_family || put.family == global_family
@@ -78,13 +78,13 @@ writer_stats group_commit::stats() const {
 void group_commit::close() {
   {
     std::lock_guard lock(mutex_);
-    if (closed_)
-      return;
     closed_ = true;
     stopping_ = true;
   }
   wake_.notify_one();
-  if (writer_.joinable())
+  // From a callback (the writer thread itself) the join is left to the
+  // destructor, which must then run on another thread.
+  if (writer_.joinable() && writer_.get_id() != std::this_thread::get_id())
     writer_.join();
 }
 

@@ -125,6 +125,12 @@ status check_event_json(std::string_view event) {
   return ok;
 }
 
+status check_event_shape(std::string_view event) {
+  if (event.size() < 2 || event.front() != '{' || event.back() != '}')
+    return error{"invalid_event", "event is not a JSON object", {}};
+  return ok;
+}
+
 std::string_view event_bytes(std::string_view record) {
   auto start = record.find(event_field);
   if (start == std::string_view::npos || record.empty() || record.back() != '}')

@@ -37,4 +37,9 @@ result<record_view> decode_record(std::string_view record);
 // "invalid_event" unless `event` is one JSON object (RFC 8259, strict).
 status check_event_json(std::string_view event);
 
+// The append path's check, without a second parse of bytes the caller just
+// serialized: the event is delimited like one JSON object ({ ... }). Audit
+// still parses every event fully (check_event_json).
+status check_event_shape(std::string_view event);
+
 } // namespace baley::storage

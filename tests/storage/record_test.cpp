@@ -28,7 +28,8 @@ TEST(record, event_bytes_are_the_exact_event) {
 }
 
 TEST(record, decodes_what_it_encodes) {
-  auto decoded = decode_record(encode_record(18446744073709551615ull, zeros, hash_a, event));
+  auto record = encode_record(18446744073709551615ull, zeros, hash_a, event);
+  auto decoded = decode_record(record);  // views into `record`
   ASSERT_TRUE(decoded) << decoded.error().message;
   EXPECT_EQ(decoded->index, 18446744073709551615ull);
   EXPECT_EQ(decoded->prev, zeros);
@@ -64,6 +65,9 @@ TEST(record, checks_event_json) {
   EXPECT_EQ(check_event_json("{").error().code, "invalid_event");
   EXPECT_EQ(check_event_json("\"text\"").error().code, "invalid_event");
   EXPECT_EQ(check_event_json("{} {}").error().code, "invalid_event");
+  EXPECT_TRUE(check_event_shape(event));
+  EXPECT_EQ(check_event_shape("\"text\"").error().code, "invalid_event");
+  EXPECT_EQ(check_event_shape("{").error().code, "invalid_event");
 }
 
 } // namespace

@@ -1,0 +1,57 @@
+// Small builders for flow JSON in the editor's format, shared by the flow
+// compiler, input merge and planner tests: node("a", "sink"), edge("a", "b").
+#pragma once
+
+#include "runtime/flow.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace baley::runtime::testing {
+
+namespace json = boost::json;
+
+// {"id","type","data"}; `data` is JSON text.
+inline json::value node(std::string_view id, std::string_view type,
+                        std::string_view data = "{}") {
+  return json::object{{"id", id}, {"type", type}, {"data", json::parse(data)}};
+}
+
+// {"id":"source->target","source","target"(,"sourceHandle")}.
+inline json::value edge(std::string_view source, std::string_view target,
+                        std::string_view handle = {}) {
+  json::object e{{"id", std::string(source) + "->" + std::string(target)},
+                 {"source", source},
+                 {"target", target}};
+  if (!handle.empty())
+    e["sourceHandle"] = handle;
+  return e;
+}
+
+inline json::value flow(std::initializer_list<json::value> nodes,
+                        std::initializer_list<json::value> edges) {
+  json::object f;
+  f["name"] = "test";
+  f["nodes"] = json::array(nodes.begin(), nodes.end());
+  f["edges"] = json::array(edges.begin(), edges.end());
+  return f;
+}
+
+// Compiles a flow that must be valid; fails the test with its problems if not.
+inline std::shared_ptr<const compiled_flow> compile_valid(const json::value& definition,
+                                                          jq_cache& programs) {
+  auto outcome = compile_flow(definition, programs);
+  std::string problems;
+  for (const auto& p : outcome.problems)
+    problems += "\n  [" + p.node_id + "] " + p.message;
+  EXPECT_TRUE(outcome.flow) << "unexpected problems:" << problems;
+  return outcome.flow;
+}
+
+} // namespace baley::runtime::testing
