@@ -48,8 +48,11 @@ caf::behavior broker(caf::stateful_actor<broker_state>* self) {
   });
   return {
     [self](subscribe_atom, const std::string& stream, const caf::actor& who) {
-      self->monitor(who);
-      self->state.subscribers[stream].push_back(who);
+      auto& list = self->state.subscribers[stream];
+      if (std::find(list.begin(), list.end(), who) == list.end()) {
+        self->monitor(who);
+        list.push_back(who);
+      }
       return caf::atom("ok");
     },
     [self](unsubscribe_atom, const std::string& stream, const caf::actor& who) {

@@ -1,0 +1,94 @@
+// What the actor tests share: a real CAF system with two scheduler threads,
+// flow compiling from JSON text, and reading an execution stream back.
+#pragma once
+
+#include "runtime/events.hpp"
+#include "runtime/execution_state.hpp"
+#include "runtime/flow.hpp"
+#include "storage/event_log.hpp"
+#include "tests/storage/temp_dir.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace baley::actors::testing {
+
+namespace json = boost::json;
+using storage::testing::temp_dir;
+
+// How long a test waits for something that should happen; far beyond need.
+inline constexpr std::chrono::seconds patience{10};
+
+// An actor system with two scheduler threads, as on the target machine.
+class two_thread_system {
+public:
+  two_thread_system() {
+    config_.set("scheduler.max-threads", std::size_t{2});
+    system_.emplace(config_);
+  }
+  caf::actor_system& get() { return *system_; }
+
+private:
+  caf::actor_system_config config_;
+  std::optional<caf::actor_system> system_;
+};
+
+// Compiles flow JSON text that must be valid; fails the test if it is not.
+inline std::shared_ptr<const runtime::compiled_flow>
+compile(std::string_view flow_text, runtime::jq_cache& programs) {
+  auto outcome = runtime::compile_flow(json::parse(flow_text), programs);
+  for (const auto& p : outcome.problems)
+    ADD_FAILURE() << "flow problem [" << p.node_id << "] " << p.message;
+  return outcome.flow;
+}
+
+// The events of one stream, parsed back from their stored records.
+inline std::vector<runtime::execution_event>
+read_events(const storage::event_log& log, std::string_view stream) {
+  std::vector<runtime::execution_event> out;
+  auto committed = log.read_stream(stream, 0);
+  EXPECT_TRUE(committed) << committed.error().message;
+  if (!committed)
+    return out;
+  for (const auto& c : *committed) {
+    auto event = runtime::parse_event(storage::event_bytes(c.record));
+    EXPECT_TRUE(event) << "event " << c.index << ": " << event.error().message;
+    if (event)
+      out.push_back(std::move(event).value());
+  }
+  return out;
+}
+
+inline runtime::execution_state fold(const std::vector<runtime::execution_event>& events) {
+  runtime::execution_state state;
+  for (const auto& e : events)
+    runtime::apply(state, e);
+  return state;
+}
+
+// The payloads of type T in `events`, in order.
+template <class T>
+std::vector<T> all_of(const std::vector<runtime::execution_event>& events) {
+  std::vector<T> out;
+  for (const auto& e : events)
+    if (auto* p = std::get_if<T>(&e.payload))
+      out.push_back(*p);
+  return out;
+}
+
+// Every stream of the log has contiguous indexes and an intact hash chain.
+inline void expect_audit_valid(const storage::event_log& log) {
+  auto report = log.audit(std::nullopt);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_TRUE(report->valid) << report->bad_stream.value_or("") << ": " << report->reason;
+}
+
+} // namespace baley::actors::testing
