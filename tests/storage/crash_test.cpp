@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include <csignal>
 #include <cstring>
 #include <map>
@@ -161,6 +163,16 @@ TEST(crash, acknowledged_appends_survive_sigkill) {
   EXPECT_TRUE(report->valid) << report->reason;
   EXPECT_EQ(report->events, stored);
   EXPECT_GE(stored, ack_count);
+  log = error{};  // close: `baley audit` opens the directory itself
+
+  std::string command = std::string(BALEY_BINARY) + " audit --data " + dir.path();
+  std::FILE* cli = ::popen(command.c_str(), "r");
+  ASSERT_NE(cli, nullptr);
+  char line[512] = {0};
+  auto got = std::fgets(line, sizeof line, cli);
+  EXPECT_EQ(::pclose(cli), 0) << "baley audit exits 0 on a valid log";
+  ASSERT_NE(got, nullptr);
+  EXPECT_NE(std::string(line).find("\"valid\":true"), std::string::npos) << line;
   RecordProperty("acknowledged", static_cast<int>(ack_count));
   RecordProperty("kill_after_ms", static_cast<int>(kill_after.count()));
 }
