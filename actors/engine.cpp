@@ -3,6 +3,7 @@
 
 #include "actors/broker.hpp"
 #include "actors/clock.hpp"
+#include "runtime/config_events.hpp"
 #include "runtime/stream_names.hpp"
 
 #include <caf/all.hpp>
@@ -63,12 +64,12 @@ std::string engine::new_id() {
 }
 
 status engine::save_flow(const std::string& flow_id, std::uint64_t version,
-                         const json::value& flow) {
+                         const json::value& flow, const std::string& workspace_id) {
   storage::append_request request;
   request.stream = names::flow_stream(flow_id);
   request.expected_next = version - 1;
-  request.events.push_back(runtime::serialize_flow_saved(
-    now_ms(), runtime::flow_saved{flow_id, version, flow}));
+  request.events.push_back(runtime::serialize_config_event(
+    {now_ms(), runtime::flow_saved{flow_id, workspace_id, version, flow}}));
   request.projections.push_back({std::string(storage::families::flows), flow_id,
                                  json::serialize(flow), false});
   auto committed = log_->append(std::move(request));
@@ -91,10 +92,15 @@ engine::load_flow(const std::string& flow_id, std::uint64_t version) {
   if (events->empty())
     return error{"not_found", "flow " + flow_id + " version "
                                 + std::to_string(version) + " not found", {}};
-  auto saved = runtime::parse_flow_saved(storage::event_bytes(events->front().record));
+  auto saved = runtime::parse_config_event(storage::event_bytes(events->front().record));
   if (!saved)
     return saved.error();
-  auto compiled = runtime::compile_flow(saved->flow, programs_);
+  const auto* flow_version = std::get_if<runtime::flow_saved>(&saved->payload);
+  if (!flow_version)
+    return error{"corrupt_log", "flow " + flow_id + " version " + std::to_string(version)
+                                  + " is a " + std::string(runtime::type_name(saved->payload))
+                                  + " event", {}};
+  auto compiled = runtime::compile_flow(flow_version->flow, programs_);
   if (!compiled.flow)
     return error{"invalid_flow", "stored flow " + flow_id + " no longer compiles: "
                                    + compiled.problems.front().message, {}};
@@ -103,10 +109,25 @@ engine::load_flow(const std::string& flow_id, std::uint64_t version) {
   return compiled.flow;
 }
 
+std::shared_ptr<const runtime::compiled_flow>
+engine::cached_flow(const std::string& flow_id, std::uint64_t version) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  auto it = flows_.find({flow_id, version});
+  return it == flows_.end() ? nullptr : it->second;
+}
+
+void engine::remember_flow(const std::string& flow_id, std::uint64_t version,
+                           std::shared_ptr<const runtime::compiled_flow> flow) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  flows_[{flow_id, version}] = std::move(flow);
+}
+
 started_execution engine::start(const std::string& flow_id, std::uint64_t version,
                                 std::shared_ptr<const runtime::compiled_flow> flow,
                                 json::value input, std::string triggered_by,
-                                caf::actor observer, std::string execution_id) {
+                                caf::actor observer, std::string execution_id,
+                                std::string workspace_id,
+                                std::vector<storage::projection_put> start_projections) {
   {
     std::lock_guard<std::mutex> guard(mutex_);
     flows_.emplace(std::pair{flow_id, version}, flow);
@@ -116,11 +137,13 @@ started_execution engine::start(const std::string& flow_id, std::uint64_t versio
   setup.flow = std::move(flow);
   setup.log = log_;
   setup.start = runtime::execution_start{std::move(input), flow_id, version,
-                                         std::move(triggered_by)};
+                                         std::move(triggered_by), std::move(workspace_id)};
+  setup.start_projections = std::move(start_projections);
   setup.observer = std::move(observer);
   auto id = setup.execution_id;
+  auto ws = setup.start->workspace_id;
   auto actor = spawn_execution(system_, std::move(setup));
-  return {std::move(id), std::move(actor)};
+  return {std::move(id), std::move(actor), std::move(ws)};
 }
 
 result<std::vector<started_execution>> engine::recover(caf::actor observer) {
@@ -152,7 +175,8 @@ result<std::vector<started_execution>> engine::recover(caf::actor observer) {
     setup.log = log_;
     setup.state = std::move(state).value();
     setup.observer = observer;
-    resumed.push_back({id, spawn_execution(system_, std::move(setup))});
+    auto workspace_id = setup.state.workspace_id;
+    resumed.push_back({id, spawn_execution(system_, std::move(setup)), workspace_id});
   }
   return resumed;
 }

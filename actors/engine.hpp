@@ -23,6 +23,7 @@ struct engine_options {
 struct started_execution {
   std::string execution_id;
   caf::actor actor;
+  std::string workspace_id;
 };
 
 class engine {
@@ -35,19 +36,28 @@ public:
   storage::event_log& log() { return *log_; }
   runtime::jq_cache& programs() { return programs_; }
 
-  // Appends version `version` of a flow to stream flow/<id> (1 for a new flow).
+  // Appends version `version` of a flow to stream flow/<id> (1 for a new flow),
+  // as a flow_saved config event; `baley run` saves without a workspace.
   status save_flow(const std::string& flow_id, std::uint64_t version,
-                   const boost::json::value& flow);
+                   const boost::json::value& flow, const std::string& workspace_id = "");
 
   // The compiled flow of a saved version, compiled once and cached.
   result<std::shared_ptr<const runtime::compiled_flow>>
   load_flow(const std::string& flow_id, std::uint64_t version);
 
+  // The compiled flow of a version if it is compiled already, else null.
+  std::shared_ptr<const runtime::compiled_flow> cached_flow(const std::string& flow_id,
+                                                            std::uint64_t version);
+  void remember_flow(const std::string& flow_id, std::uint64_t version,
+                     std::shared_ptr<const runtime::compiled_flow> flow);
+
   // Spawns an execution actor that writes execution_start and runs the flow.
   started_execution start(const std::string& flow_id, std::uint64_t version,
                           std::shared_ptr<const runtime::compiled_flow> flow,
                           boost::json::value input, std::string triggered_by,
-                          caf::actor observer = {}, std::string execution_id = {});
+                          caf::actor observer = {}, std::string execution_id = {},
+                          std::string workspace_id = {},
+                          std::vector<storage::projection_put> start_projections = {});
 
   // Folds every execution that is not terminal from its stream and resumes it.
   result<std::vector<started_execution>> recover(caf::actor observer = {});

@@ -155,10 +155,19 @@ void append(self_ptr self, std::vector<execution_event> events) {
     changes_summary |= is_terminal(e.payload)
                        || std::holds_alternative<execution_start>(e.payload);
   }
-  if (changes_summary)
+  if (changes_summary) {
+    auto summary = summary_after(self, events);
+    const auto& ws = st.exec.workspace_id.empty() && st.setup.start
+                       ? st.setup.start->workspace_id : st.exec.workspace_id;
+    if (!ws.empty())
+      request.projections.push_back({std::string(storage::families::executions_by_workspace),
+                                     ws + '\0' + st.setup.execution_id, summary, false});
     request.projections.push_back({std::string(storage::families::executions),
-                                   st.setup.execution_id, summary_after(self, events),
-                                   false});
+                                   st.setup.execution_id, std::move(summary), false});
+  }
+  if (st.exec.next_index == 0)
+    for (auto& p : st.setup.start_projections)
+      request.projections.push_back(std::move(p));
   st.in_flight = true;
   st.in_flight_events = std::move(events);
   caf::actor me = caf::actor_cast<caf::actor>(self);
@@ -202,7 +211,8 @@ void finish(self_ptr self, std::string status) {
   st.workers.clear();
   if (st.setup.observer)
     self->send(st.setup.observer, finished_atom::value,
-               execution_finished{st.setup.execution_id, std::move(status)});
+               execution_finished{st.setup.execution_id, std::move(status),
+                                  std::make_shared<const execution_state>(st.exec)});
   self->quit();
 }
 
@@ -332,6 +342,8 @@ std::string execution_summary(const std::string& execution_id,
   o["flowVersion"] = state.flow_version;
   o["status"] = status_name(state.status);
   o["triggeredBy"] = state.triggered_by;
+  if (!state.workspace_id.empty())
+    o["workspaceId"] = state.workspace_id;
   o["startedAt"] = format_rfc3339_ms(state.started_at);
   o["completedAt"] = state.completed_at ? json::value(format_rfc3339_ms(state.completed_at))
                                         : json::value();

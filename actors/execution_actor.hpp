@@ -22,8 +22,10 @@ struct execution_setup {
   std::shared_ptr<storage::event_log> log;
   // Folded from the stream when recovering; empty for a new execution.
   runtime::execution_state state;
-  // A new execution: its first event, written by the actor.
+  // A new execution: its first event, written by the actor, and projection
+  // entries committed with it (an Idempotency-Key).
   std::optional<runtime::execution_start> start;
+  std::vector<storage::projection_put> start_projections;
   // Optional: receives (finished_atom, execution_finished) at the end.
   caf::actor observer;
 };

@@ -3,6 +3,7 @@
 // a committed event is copied once from the writer and then only shared.
 #pragma once
 
+#include "runtime/execution_state.hpp"
 #include "runtime/node_work.hpp"
 #include "storage/event_log.hpp"
 
@@ -22,6 +23,7 @@ using unsubscribe_atom = caf::atom_constant<caf::atom("unsubscr")>;
 using cancel_atom = caf::atom_constant<caf::atom("cancel")>;
 using run_atom = caf::atom_constant<caf::atom("run")>;
 using retry_due_atom = caf::atom_constant<caf::atom("retrydue")>;
+using wait_over_atom = caf::atom_constant<caf::atom("waitover")>;
 
 // Facts.
 using committed_atom = caf::atom_constant<caf::atom("committed")>;
@@ -54,10 +56,11 @@ struct node_report {
 };
 using node_report_ptr = std::shared_ptr<const node_report>;
 
-// How an execution ended, for whoever waits on it.
+// How an execution ended, for whoever waits on it, with its final state.
 struct execution_finished {
   std::string execution_id;
   std::string status;  // completed | failed | cancelled | log_failed
+  std::shared_ptr<const runtime::execution_state> state;
 };
 
 } // namespace baley::actors

@@ -52,5 +52,6 @@ int resume_command(int argc, char** argv);
 int replay_command(int argc, char** argv);
 int audit_command(int argc, char** argv);
 int bench_command(int argc, char** argv);
+int serve_command(int argc, char** argv);
 
 } // namespace baley::cli

@@ -13,6 +13,7 @@ constexpr const char* usage =
   "  resume --data DIR [--durability fsync|buffered]\n"
   "  replay EXECUTION_ID --data DIR [--from N]\n"
   "  audit --data DIR [EXECUTION_ID]\n"
+  "  serve [--data DIR] [--host H] [--port P] [--durability fsync|buffered] [--debug]\n"
   "  bench append [--writers N] [--events N] [--value-bytes B] [--durability M] [--dir D]\n";
 
 } // namespace
@@ -37,6 +38,8 @@ int main(int argc, char** argv) {
     return audit_command(argc, argv);
   if (command == "bench")
     return bench_command(argc, argv);
+  if (command == "serve")
+    return serve_command(argc, argv);
   std::cerr << usage;
   return fail(baley::error{"usage", "unknown command '" + command + "'", {}});
 }

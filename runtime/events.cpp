@@ -2,6 +2,7 @@
 // DESIGN.md (camelCase), "type" first and "ts" second.
 #include "runtime/events.hpp"
 
+#include "runtime/json_fields.hpp"
 #include "runtime/stream_names.hpp"
 #include "runtime/time_format.hpp"
 
@@ -29,6 +30,8 @@ void fill(json::object& o, const execution_start& e) {
   o["flowId"] = e.flow_id;
   o["flowVersion"] = e.flow_version;
   o["triggeredBy"] = e.triggered_by;
+  if (!e.workspace_id.empty())
+    o["workspaceId"] = e.workspace_id;
 }
 void fill(json::object& o, const node_start& e) {
   o["nodeId"] = e.node_id;
@@ -95,54 +98,6 @@ void fill(json::object& o, const execution_cancelled& e) {
     o["reason"] = e.reason;
 }
 
-// Field readers that tolerate absence and report a wrong kind.
-struct reader {
-  const json::object& o;
-  std::string problem;
-
-  std::string str(std::string_view key) {
-    auto* v = o.if_contains(key);
-    if (!v || v->is_null())
-      return {};
-    if (!v->is_string()) {
-      problem = std::string(key) + " is not a string";
-      return {};
-    }
-    return std::string(v->get_string());
-  }
-  std::int64_t integer(std::string_view key, std::int64_t fallback = 0) {
-    auto* v = o.if_contains(key);
-    if (!v)
-      return fallback;
-    if (v->is_int64())
-      return v->get_int64();
-    if (v->is_uint64())
-      return static_cast<std::int64_t>(v->get_uint64());
-    if (v->is_double())
-      return static_cast<std::int64_t>(v->get_double());
-    problem = std::string(key) + " is not a number";
-    return fallback;
-  }
-  std::optional<std::uint32_t> opt_u32(std::string_view key) {
-    if (!o.contains(key))
-      return std::nullopt;
-    return static_cast<std::uint32_t>(integer(key));
-  }
-  std::optional<std::string> opt_str(std::string_view key) {
-    if (!o.contains(key))
-      return std::nullopt;
-    return str(key);
-  }
-  json::value val(std::string_view key) {
-    auto* v = o.if_contains(key);
-    return v ? *v : json::value();
-  }
-  bool boolean(std::string_view key) {
-    auto* v = o.if_contains(key);
-    return v && v->is_bool() && v->get_bool();
-  }
-};
-
 } // namespace
 
 bool is_terminal(const execution_event_payload& payload) {
@@ -178,7 +133,7 @@ std::string serialize_event(const execution_event& event) {
 }
 
 result<execution_event> event_from_json(const json::object& o) {
-  reader r{o, {}};
+  json_fields r{o, {}};
   execution_event out;
   auto ts = parse_rfc3339_ms(r.str("ts"));
   if (!ts)
@@ -188,7 +143,7 @@ result<execution_event> event_from_json(const json::object& o) {
   if (type == names::execution_start) {
     out.payload = execution_start{r.val("input"), r.str("flowId"),
                                   static_cast<std::uint64_t>(r.integer("flowVersion")),
-                                  r.str("triggeredBy")};
+                                  r.str("triggeredBy"), r.str("workspaceId")};
   } else if (type == names::node_start) {
     node_start e{r.str("nodeId"), r.str("blockExecutionId"),
                  static_cast<std::uint32_t>(r.integer("attempt", 1)),
@@ -244,32 +199,6 @@ result<execution_event> parse_event(std::string_view json_text) {
   if (ec || !value.is_object())
     return error{"invalid_event", "event is not a JSON object", {}};
   return event_from_json(value.get_object());
-}
-
-std::string serialize_flow_saved(unix_ms ts, const flow_saved& saved) {
-  json::object o;
-  o["type"] = names::flow_saved;
-  o["ts"] = format_rfc3339_ms(ts);
-  o["flowId"] = saved.flow_id;
-  o["version"] = saved.version;
-  o["flow"] = saved.flow;
-  return json::serialize(o);
-}
-
-result<flow_saved> parse_flow_saved(std::string_view json_text) {
-  boost::system::error_code ec;
-  auto value = json::parse(json_text, ec);
-  if (ec || !value.is_object())
-    return error{"invalid_event", "flow event is not a JSON object", {}};
-  const auto& o = value.get_object();
-  reader r{o, {}};
-  if (r.str("type") != names::flow_saved)
-    return error{"invalid_event", "not a flow_saved event", {}};
-  flow_saved out{r.str("flowId"), static_cast<std::uint64_t>(r.integer("version", 1)),
-                 r.val("flow")};
-  if (!r.problem.empty())
-    return error{"invalid_event", r.problem, {}};
-  return out;
 }
 
 } // namespace baley::runtime

@@ -21,6 +21,7 @@ struct execution_start {
   std::string flow_id;
   std::uint64_t flow_version = 0;
   std::string triggered_by;
+  std::string workspace_id;  // empty for `baley run`
 };
 
 struct node_start {
@@ -111,14 +112,7 @@ std::string serialize_event(const execution_event& event);
 result<execution_event> parse_event(std::string_view json_text);
 result<execution_event> event_from_json(const boost::json::object& object);
 
-// A flow version saved on stream flow/<id>.
-struct flow_saved {
-  std::string flow_id;
-  std::uint64_t version = 1;
-  boost::json::value flow;
-};
-
-std::string serialize_flow_saved(unix_ms ts, const flow_saved& saved);
-result<flow_saved> parse_flow_saved(std::string_view json_text);
+// flow_saved, the event of a flow version, is a config event:
+// runtime/config_events.hpp.
 
 } // namespace baley::runtime

@@ -58,6 +58,7 @@ struct execution_state {
   std::string flow_id;
   std::uint64_t flow_version = 0;
   std::string triggered_by;
+  std::string workspace_id;
   boost::json::value output;
   std::string error;
   std::string error_node_id;

@@ -9,12 +9,29 @@ namespace baley::names {
 
 inline constexpr std::string_view execution_stream_prefix = "exec/";
 inline constexpr std::string_view flow_stream_prefix = "flow/";
+inline constexpr std::string_view workspace_stream_prefix = "ws/";
+inline constexpr std::string_view block_stream_prefix = "block/";
+inline constexpr std::string_view connection_stream_prefix = "conn/";
+inline constexpr std::string_view webhook_stream_prefix = "hook/";
 
 inline std::string execution_stream(std::string_view execution_id) {
   return std::string(execution_stream_prefix) + std::string(execution_id);
 }
 inline std::string flow_stream(std::string_view flow_id) {
   return std::string(flow_stream_prefix) + std::string(flow_id);
+}
+inline std::string workspace_stream(std::string_view workspace_id) {
+  return std::string(workspace_stream_prefix) + std::string(workspace_id);
+}
+inline std::string block_stream(std::string_view block_id) {
+  return std::string(block_stream_prefix) + std::string(block_id);
+}
+inline std::string connection_stream(std::string_view connection_id) {
+  return std::string(connection_stream_prefix) + std::string(connection_id);
+}
+// One stream per flow's webhook: hook/<flowId>.
+inline std::string webhook_stream(std::string_view flow_id) {
+  return std::string(webhook_stream_prefix) + std::string(flow_id);
 }
 
 // Execution events (DESIGN.md, "Event model").
@@ -30,7 +47,22 @@ inline constexpr std::string_view execution_complete = "execution_complete";
 inline constexpr std::string_view execution_error = "execution_error";
 inline constexpr std::string_view execution_cancelled = "execution_cancelled";
 
-// Flow events.
+// Configuration events (runtime/config_events.hpp), by stream.
+// ws/<workspaceId>
+inline constexpr std::string_view workspace_created = "workspace_created";
+inline constexpr std::string_view token_created = "token_created";
+inline constexpr std::string_view token_revoked = "token_revoked";
+// flow/<flowId>
 inline constexpr std::string_view flow_saved = "flow_saved";
+inline constexpr std::string_view flow_deleted = "flow_deleted";
+// block/<blockId>
+inline constexpr std::string_view block_saved = "block_saved";
+inline constexpr std::string_view block_deleted = "block_deleted";
+// conn/<connectionId>
+inline constexpr std::string_view connection_saved = "connection_saved";
+inline constexpr std::string_view connection_deleted = "connection_deleted";
+// hook/<flowId>
+inline constexpr std::string_view webhook_saved = "webhook_saved";
+inline constexpr std::string_view webhook_deleted = "webhook_deleted";
 
 } // namespace baley::names

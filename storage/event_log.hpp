@@ -21,8 +21,8 @@
 //   calling thread; reads keep working until the log is destroyed.
 // - Other error codes: "invalid_event" (not one JSON object),
 //   "invalid_append" (bad stream name, unknown projection family),
-//   "unknown_family" (projection reads), "corrupt_record"/"corrupt_log",
-//   "io_error".
+//   "unknown_family" (projection reads), "invalid_cursor"/"invalid_page"
+//   (scan_projection_page), "corrupt_record"/"corrupt_log", "io_error".
 // - Implementation notes (storage/keys.hpp): the RocksDB value of an event
 //   is its record followed by its 8-byte global position, so read_stream()
 //   returns positions too; `record` is always the record alone.
@@ -31,6 +31,7 @@
 #include "runtime/result.hpp"
 #include "runtime/types.hpp"
 
+#include <array>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -43,11 +44,47 @@ namespace baley::storage {
 
 enum class durability { fsync, buffered };
 
-// Projection column families, written only together with events.
+// Projection column families, written only together with events. `all` is
+// the one list of them: the writer's validation, the reads and the families
+// opened in RocksDB all derive from it, so a new family is added here only.
+// A compound key is owner ‖ '\0' ‖ id (compound_key()); ids never contain
+// '\0', so one owner's keys are contiguous and sorted by id.
 namespace families {
 inline constexpr std::string_view executions = "executions";  // exec id -> summary JSON
 inline constexpr std::string_view flows = "flows";            // flow id -> latest flow JSON
 inline constexpr std::string_view meta = "meta";              // small named values
+// workspaceId ‖ '\0' ‖ executionId -> execution summary JSON. Ids are
+// UUIDv7, so reverse key order under a workspace is newest first.
+inline constexpr std::string_view executions_by_workspace = "executions_by_workspace";
+// workspaceId ‖ '\0' ‖ Idempotency-Key -> {"executionId","at"}; `at` is when
+// the key was first used: its reader ignores entries older than 24 h.
+inline constexpr std::string_view idempotency = "idempotency";
+// flowId ‖ '\0' ‖ logId -> webhook call log JSON.
+inline constexpr std::string_view webhook_logs = "webhook_logs";
+
+inline constexpr std::array<std::string_view, 6> all = {
+  executions, flows, meta, executions_by_workspace, idempotency, webhook_logs};
+
+constexpr bool known(std::string_view family) {
+  for (auto name : all)
+    if (name == family)
+      return true;
+  return false;
+}
+
+// owner ‖ '\0' ‖ id: the key of the compound families above.
+inline std::string compound_key(std::string_view owner, std::string_view id) {
+  std::string key;
+  key.reserve(owner.size() + 1 + id.size());
+  key.append(owner).push_back('\0');
+  key.append(id);
+  return key;
+}
+
+// owner ‖ '\0': the prefix of every compound key of `owner`.
+inline std::string compound_prefix(std::string_view owner) {
+  return compound_key(owner, {});
+}
 } // namespace families
 
 struct log_options {
@@ -94,10 +131,35 @@ struct audit_report {
   std::string head;           // hash of the last event (one-stream audit)
 };
 
+// Upper bounds (Prometheus `le`) of the writer's histograms; +Inf is implied.
+inline constexpr std::array<double, 13> commit_seconds_bounds = {
+  0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1};
+inline constexpr std::array<double, 9> batch_events_bounds = {
+  1, 2, 4, 8, 16, 32, 64, 128, 256};
+
+// A histogram as read, ready to print as Prometheus buckets: cumulative[i]
+// counts the observations <= le[i]; cumulative.back() is the +Inf bucket and
+// always equals count. sum is the total of the observed values.
+template <std::size_t Bounds>
+struct histogram_snapshot {
+  std::array<double, Bounds> le{};
+  std::array<std::uint64_t, Bounds + 1> cumulative{};
+  std::uint64_t count = 0;
+  double sum = 0;
+};
+
+// Counters of the writer thread, read with relaxed loads: each field is
+// exact, but fields read during a commit may be one batch apart.
 struct writer_stats {
-  std::uint64_t batches = 0;
+  std::uint64_t batches = 0;   // RocksDB writes that committed
   std::uint64_t events = 0;
-  std::uint64_t requests = 0;
+  std::uint64_t requests = 0;  // in committed batches, rejected ones included
+  // Seconds spent in each committing RocksDB Write (fsync included), one
+  // observation per batch: count == batches.
+  histogram_snapshot<commit_seconds_bounds.size()> commit_seconds;
+  // Events per committed batch (0 for a batch of projections only):
+  // count == batches, sum == events.
+  histogram_snapshot<batch_events_bounds.size()> batch_events;
 };
 
 class event_log {
@@ -137,6 +199,35 @@ public:
   virtual status scan_projection(
     std::string_view family, std::string_view prefix,
     const std::function<void(std::string_view, std::string_view)>& fn) const = 0;
+
+  // Calls fn(key, value) for the keys of `family` under `prefix`, one page:
+  // in key order, or reverse key order when newest_first, starting strictly
+  // after `after_key` when given (a cursor from the previous page; it must
+  // start with `prefix`, else "invalid_cursor").
+  // fn returns whether it took the entry: false means a filter of the caller
+  // rejected it, and it does not count toward `limit`. The page ends once fn
+  // has taken `limit` entries (limit 0: "invalid_page") or the keys under the
+  // prefix run out.
+  // Returns the next cursor: the key of the last entry taken when at least
+  // one more key follows under the prefix, else nullopt (the list is done).
+  // fn is never called past the page, so with a filter the page a cursor
+  // leads to may be empty; a cursor never skips or repeats an entry, and the
+  // keys are the caller's to encode for clients. "unknown_family" as above.
+  virtual result<std::optional<std::string>> scan_projection_page(
+    std::string_view family, std::string_view prefix,
+    std::optional<std::string> after_key, bool newest_first, std::size_t limit,
+    const std::function<bool(std::string_view key, std::string_view value)>& fn)
+    const = 0;
+
+  // Calls fn for every event of every stream whose name starts with
+  // `stream_prefix`, in key order: by stream name (bytewise), then index.
+  // "flow/" matches "flow/a" but not "flowx/a"; "" matches every stream.
+  // Reads one consistent view (commits made meanwhile are not seen); stops
+  // at the first error. For folding the config streams at start without
+  // scanning `global`.
+  virtual status scan_streams(
+    std::string_view stream_prefix,
+    const std::function<void(const committed_event&)>& fn) const = 0;
 
   // Verifies contiguous indexes and the hash chain of one stream, or of all.
   virtual result<audit_report>

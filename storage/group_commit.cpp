@@ -7,6 +7,7 @@
 #include "storage/rocksdb_db.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <iterator>
 
 namespace baley::storage {
@@ -29,9 +30,7 @@ std::optional<error> validate(const append_request& request) {
     if (auto checked = check_event_shape(event); !checked)
       return checked.error();
   for (const auto& put : request.projections)
-    if (put.family == log_family || put.family == global_family
-        || (put.family != families::executions && put.family != families::flows
-            && put.family != families::meta))
+    if (!families::known(put.family))
       return invalid("unknown projection family \"" + put.family + "\"");
   return std::nullopt;
 }
@@ -70,9 +69,13 @@ void group_commit::set_listener(commit_listener listener) {
 }
 
 writer_stats group_commit::stats() const {
-  return {batches_.load(std::memory_order_relaxed),
-          events_.load(std::memory_order_relaxed),
-          requests_.load(std::memory_order_relaxed)};
+  writer_stats stats;
+  stats.batches = batches_.load(std::memory_order_relaxed);
+  stats.events = events_.load(std::memory_order_relaxed);
+  stats.requests = requests_.load(std::memory_order_relaxed);
+  stats.commit_seconds = commit_seconds_.snapshot();
+  stats.batch_events = batch_events_.snapshot();
+  return stats;
 }
 
 void group_commit::close() {
@@ -127,17 +130,21 @@ void group_commit::commit(std::vector<pending>& batch) {
     return;
   }
   if (batch_.Count() > 0) {
+    // The cost the callers wait for: WAL append and, in fsync mode, fsync.
+    auto began = std::chrono::steady_clock::now();
     auto written = db_.db().Write(write_options_, &batch_);
+    std::chrono::duration<double> took = std::chrono::steady_clock::now() - began;
     if (!written.ok()) {
       failed_ = true;
       failure_message_ = "event log write failed: " + written.ToString();
       answer(batch, error{"log_failed", failure_message_, {}});
       return;
     }
+    commit_seconds_.observe(took.count());
+    batch_events_.observe(static_cast<double>(committed_.size()));
+    batches_.fetch_add(1, std::memory_order_relaxed);
   }
   next_position_ = position;
-  if (batch_.Count() > 0)
-    batches_.fetch_add(1, std::memory_order_relaxed);
   events_.fetch_add(committed_.size(), std::memory_order_relaxed);
   requests_.fetch_add(batch.size(), std::memory_order_relaxed);
   if (active_listener_ && !committed_.empty())

@@ -13,6 +13,7 @@
 
 #include "storage/event_log.hpp"
 #include "storage/hash_chain.hpp"
+#include "storage/histogram.hpp"
 #include "storage/stream_head.hpp"
 
 #include <rocksdb/options.h>
@@ -76,6 +77,9 @@ private:
   std::atomic<std::uint64_t> batches_{0};
   std::atomic<std::uint64_t> events_{0};
   std::atomic<std::uint64_t> requests_{0};
+  // Written by the writer thread only, after each committing Write.
+  histogram_recorder<commit_seconds_bounds.size()> commit_seconds_{commit_seconds_bounds};
+  histogram_recorder<batch_events_bounds.size()> batch_events_{batch_events_bounds};
 
   // Writer thread only.
   global_position next_position_;

@@ -17,12 +17,49 @@ error read_error(const rocksdb::Status& status) {
   return error{"io_error", "event log read failed: " + status.ToString(), {}};
 }
 
+// nullptr for a name that is not one of families::all.
 rocksdb::ColumnFamilyHandle* projection_family(const db_handle& db,
                                                std::string_view family) {
-  if (family == log_family || family == global_family)
+  if (!families::known(family))
     return nullptr;
   return db.family(family);
 }
+
+error unknown_family(std::string_view family) {
+  return error{"unknown_family", "no projection family \"" + std::string(family) + "\"", {}};
+}
+
+// The least key greater than every key starting with `prefix`, or nullopt
+// when there is none ("" or all 0xff bytes).
+std::optional<std::string> prefix_successor(std::string_view prefix) {
+  std::string bound(prefix);
+  while (!bound.empty() && static_cast<unsigned char>(bound.back()) == 0xff)
+    bound.pop_back();
+  if (bound.empty())
+    return std::nullopt;
+  bound.back() = static_cast<char>(static_cast<unsigned char>(bound.back()) + 1);
+  return bound;
+}
+
+// Iterator bounds for a prefix scan: RocksDB then stops at the end of the
+// range instead of stepping over whatever follows it (tombstones included).
+struct prefix_bounds {
+  explicit prefix_bounds(std::string_view prefix)
+    : lower(prefix.data(), prefix.size()), upper_key(prefix_successor(prefix)) {
+    if (upper_key)
+      upper = rocksdb::Slice(*upper_key);
+  }
+  prefix_bounds(const prefix_bounds&) = delete;  // the slices point into it
+  prefix_bounds& operator=(const prefix_bounds&) = delete;
+  void apply(rocksdb::ReadOptions& options) {
+    options.iterate_lower_bound = &lower;
+    if (upper_key)
+      options.iterate_upper_bound = &upper;
+  }
+  rocksdb::Slice lower;
+  std::optional<std::string> upper_key;
+  rocksdb::Slice upper;
+};
 
 // RAII for a RocksDB snapshot, so both passes of read_global agree.
 class snapshot_guard {
@@ -119,7 +156,7 @@ result<std::optional<std::string>>
 get_projection(const db_handle& db, std::string_view family, std::string_view key) {
   auto* handle = projection_family(db, family);
   if (handle == nullptr)
-    return error{"unknown_family", "no projection family \"" + std::string(family) + "\"", {}};
+    return unknown_family(family);
   std::string value;
   auto got = db.db().Get(rocksdb::ReadOptions(), handle, key, &value);
   if (got.IsNotFound())
@@ -134,10 +171,105 @@ status scan_projection(
   const std::function<void(std::string_view, std::string_view)>& fn) {
   auto* handle = projection_family(db, family);
   if (handle == nullptr)
-    return error{"unknown_family", "no projection family \"" + std::string(family) + "\"", {}};
+    return unknown_family(family);
   std::unique_ptr<rocksdb::Iterator> it(db.db().NewIterator(rocksdb::ReadOptions(), handle));
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next())
     fn(it->key().ToStringView(), it->value().ToStringView());
+  if (!it->status().ok())
+    return read_error(it->status());
+  return ok;
+}
+
+namespace {
+
+// Puts `it` on the first entry of the page: strictly after `after_key` when
+// given, else at the first (or, newest first, the last) key of the range.
+void seek_page_start(rocksdb::Iterator& it, const prefix_bounds& bounds,
+                     const std::optional<std::string>& after_key, bool newest_first) {
+  if (!newest_first) {
+    it.Seek(after_key ? rocksdb::Slice(*after_key) : bounds.lower);
+    if (after_key && it.Valid() && it.key() == rocksdb::Slice(*after_key))
+      it.Next();
+    return;
+  }
+  if (after_key) {
+    it.SeekForPrev(*after_key);
+    if (it.Valid() && it.key() == rocksdb::Slice(*after_key))
+      it.Prev();
+  } else if (bounds.upper_key) {
+    it.SeekForPrev(bounds.upper);  // the upper bound is exclusive
+    if (it.Valid() && it.key() == bounds.upper)
+      it.Prev();
+  } else {
+    it.SeekToLast();
+  }
+}
+
+} // namespace
+
+result<std::optional<std::string>> scan_projection_page(
+  const db_handle& db, std::string_view family, std::string_view prefix,
+  std::optional<std::string> after_key, bool newest_first, std::size_t limit,
+  const std::function<bool(std::string_view, std::string_view)>& fn) {
+  auto* handle = projection_family(db, family);
+  if (handle == nullptr)
+    return unknown_family(family);
+  if (limit == 0)
+    return error{"invalid_page", "a page needs a limit of at least 1", {}};
+  if (after_key && !after_key->starts_with(prefix))
+    return error{"invalid_cursor", "the cursor does not belong to this list", {}};
+
+  prefix_bounds bounds(prefix);
+  rocksdb::ReadOptions options;
+  bounds.apply(options);
+  std::unique_ptr<rocksdb::Iterator> it(db.db().NewIterator(options, handle));
+  seek_page_start(*it, bounds, after_key, newest_first);
+
+  std::size_t taken = 0;
+  std::optional<std::string> last_taken;
+  bool more = false;
+  for (; it->Valid() && it->key().starts_with(prefix);
+       newest_first ? it->Prev() : it->Next()) {
+    if (taken == limit) {
+      more = true;  // look-ahead only: fn is not called for it
+      break;
+    }
+    if (fn(it->key().ToStringView(), it->value().ToStringView())) {
+      ++taken;
+      if (taken == limit)
+        last_taken = it->key().ToString();
+    }
+  }
+  if (!it->status().ok())
+    return read_error(it->status());
+  if (!more)
+    return std::optional<std::string>{};
+  return last_taken;
+}
+
+status scan_streams(const db_handle& db, std::string_view stream_prefix,
+                    const std::function<void(const committed_event&)>& fn) {
+  prefix_bounds bounds(stream_prefix);
+  rocksdb::ReadOptions options;
+  bounds.apply(options);
+  // A one-off sweep at start: keep it from evicting the hot blocks.
+  options.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(
+    db.db().NewIterator(options, db.family(log_family)));
+  committed_event event;  // reused: its strings keep their capacity
+  for (it->Seek(bounds.lower); it->Valid() && it->key().starts_with(stream_prefix);
+       it->Next()) {
+    auto parts = parse_log_key(it->key().ToStringView());
+    auto value = split_stored_value(it->value().ToStringView());
+    if (!parts || !value)
+      return corrupt_log("malformed log entry under stream prefix \""
+                         + std::string(stream_prefix) + "\"");
+    event.stream.assign(parts->stream);
+    event.index = parts->index;
+    event.position = value->position;
+    event.record.assign(value->record);
+    fn(event);
+  }
   if (!it->status().ok())
     return read_error(it->status());
   return ok;

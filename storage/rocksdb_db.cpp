@@ -33,9 +33,10 @@ public:
 } // namespace
 
 std::vector<std::string> log_families() {
-  return {std::string(log_family), std::string(global_family),
-          std::string(families::executions), std::string(families::flows),
-          std::string(families::meta)};
+  std::vector<std::string> names{std::string(log_family), std::string(global_family)};
+  for (auto family : families::all)
+    names.emplace_back(family);
+  return names;
 }
 
 rocksdb::DBOptions make_db_options() {

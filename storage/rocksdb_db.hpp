@@ -21,7 +21,7 @@ namespace baley::storage {
 inline constexpr std::string_view log_family = "log";
 inline constexpr std::string_view global_family = "global";
 
-// log, global and every projection family of event_log.hpp.
+// log, global and every projection family of event_log.hpp (families::all).
 std::vector<std::string> log_families();
 
 rocksdb::DBOptions make_db_options();

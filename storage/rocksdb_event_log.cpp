@@ -67,6 +67,20 @@ public:
     return storage::scan_projection(*db_, family, prefix, fn);
   }
 
+  result<std::optional<std::string>> scan_projection_page(
+    std::string_view family, std::string_view prefix,
+    std::optional<std::string> after_key, bool newest_first, std::size_t limit,
+    const std::function<bool(std::string_view, std::string_view)>& fn) const override {
+    return storage::scan_projection_page(*db_, family, prefix, std::move(after_key),
+                                         newest_first, limit, fn);
+  }
+
+  status scan_streams(
+    std::string_view stream_prefix,
+    const std::function<void(const committed_event&)>& fn) const override {
+    return storage::scan_streams(*db_, stream_prefix, fn);
+  }
+
   result<audit_report> audit(std::optional<std::string_view> stream) const override {
     return audit_log(*db_, stream);
   }

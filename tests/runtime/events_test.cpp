@@ -1,5 +1,5 @@
 // Tests for runtime/events: every execution event survives serialize/parse with
-// its optional fields present and absent; key order; errors; flow_saved.
+// its optional fields present and absent; key order; errors.
 #include "runtime/events.hpp"
 
 #include <gtest/gtest.h>
@@ -145,25 +145,6 @@ TEST(events, malformed_text_is_an_error) {
     parse_event(R"({"type":"node_start","ts":"2024-11-28T14:03:07.123Z","nodeId":7})");
   ASSERT_FALSE(wrong_kind);
   EXPECT_EQ(wrong_kind.error().code, "invalid_event");
-}
-
-TEST(events, flow_saved_round_trip) {
-  flow_saved saved{"flow-9", 4, json::object{{"nodes", json::array{}}, {"edges", json::array{}}}};
-  auto text = serialize_flow_saved(ts, saved);
-  auto keys = keys_of(text);
-  EXPECT_EQ(keys, (std::vector<std::string>{"type", "ts", "flowId", "version", "flow"}));
-  EXPECT_EQ(json::parse(text).at("type"), "flow_saved");
-  auto parsed = parse_flow_saved(text);
-  ASSERT_TRUE(parsed) << parsed.error().message;
-  EXPECT_EQ(parsed->flow_id, "flow-9");
-  EXPECT_EQ(parsed->version, 4u);
-  EXPECT_EQ(parsed->flow, saved.flow);
-  EXPECT_EQ(serialize_flow_saved(ts, *parsed), text);
-}
-
-TEST(events, flow_saved_refuses_other_events) {
-  EXPECT_FALSE(parse_flow_saved(serialize_event(all_events()[0])));
-  EXPECT_FALSE(parse_flow_saved("{"));
 }
 
 } // namespace

@@ -183,6 +183,38 @@ TEST(event_log, writes_projections_without_events) {
   EXPECT_EQ(meta[1].second, "2");
 }
 
+TEST(event_log, every_projection_family_takes_writes_and_survives_reopen) {
+  temp_dir dir;
+  {
+    auto log = open_log(dir.path());
+    append_request r;
+    for (auto family : families::all)
+      r.projections.push_back({std::string(family),
+                               families::compound_key("owner", family), "v"});
+    ASSERT_TRUE(log->append(std::move(r)));
+  }
+  auto log = open_log(dir.path());
+  for (auto family : families::all) {
+    EXPECT_EQ(*log->get_projection(family, families::compound_key("owner", family)), "v")
+      << family;
+    int seen = 0;
+    ASSERT_TRUE(log->scan_projection(family, families::compound_prefix("owner"),
+                                     [&](std::string_view, std::string_view) { ++seen; }));
+    EXPECT_EQ(seen, 1) << family;
+  }
+  append_request unknown;
+  unknown.projections.push_back({"default", "k", "v"});
+  EXPECT_EQ(log->append(std::move(unknown)).error().code, "invalid_append");
+  EXPECT_EQ(log->get_projection("default", "k").error().code, "unknown_family");
+}
+
+TEST(event_log, compound_keys_keep_one_owner_contiguous) {
+  EXPECT_EQ(families::compound_key("ws1", "e1"), std::string("ws1\0e1", 6));
+  EXPECT_EQ(families::compound_prefix("ws1"), std::string("ws1\0", 4));
+  EXPECT_TRUE(families::compound_key("ws1", "e1").starts_with(families::compound_prefix("ws1")));
+  EXPECT_FALSE(families::compound_key("ws10", "e1").starts_with(families::compound_prefix("ws1")));
+}
+
 TEST(event_log, reopen_keeps_everything_and_continues) {
   temp_dir dir;
   std::vector<std::string> records;

@@ -91,6 +91,38 @@ TEST(group_commit, requests_queued_during_a_write_share_one_batch) {
   EXPECT_LT(stats.batches, stats.requests);
 }
 
+TEST(group_commit, histograms_observe_each_committed_batch) {
+  temp_dir dir;
+  auto log = event_log::open({dir.path(), durability::fsync}).value();
+  writer_gate gate(*log);
+  collected answers;
+  log->append_async(request("first", 0), answers.slot(-1));
+  gate.wait_until_held();
+  for (int i = 0; i < 100; ++i)
+    log->append_async(request("s" + std::to_string(i % 7), i), answers.slot(i));
+  gate.release();
+  answers.wait_for(101);
+  append_request projections_only;
+  projections_only.projections.push_back({std::string(families::meta), "k", "v"});
+  ASSERT_TRUE(log->append(std::move(projections_only)));
+  ASSERT_FALSE(log->append(request("s0", 0, 0)));  // rejected: nothing written
+
+  auto stats = log->stats();
+  EXPECT_EQ(stats.batches, 3u);
+  // Batches of 1, 100 and 0 events.
+  EXPECT_EQ(stats.batch_events.count, stats.batches);
+  EXPECT_EQ(stats.batch_events.sum, static_cast<double>(stats.events));
+  EXPECT_EQ(stats.batch_events.le, batch_events_bounds);
+  std::array<std::uint64_t, 10> expected{2, 2, 2, 2, 2, 2, 2, 3, 3, 3};
+  EXPECT_EQ(stats.batch_events.cumulative, expected);
+
+  EXPECT_EQ(stats.commit_seconds.count, stats.batches);
+  EXPECT_EQ(stats.commit_seconds.cumulative.back(), stats.batches);
+  EXPECT_GT(stats.commit_seconds.sum, 0.0);
+  for (std::size_t i = 1; i < stats.commit_seconds.cumulative.size(); ++i)
+    EXPECT_LE(stats.commit_seconds.cumulative[i - 1], stats.commit_seconds.cumulative[i]);
+}
+
 TEST(group_commit, a_wrong_expected_index_fails_alone_in_its_batch) {
   temp_dir dir;
   auto log = event_log::open({dir.path(), durability::fsync}).value();

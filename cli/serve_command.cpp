@@ -1,0 +1,123 @@
+// `baley serve`: the HTTP API on an embedded engine. Prints JSON lines on
+// stdout (the admin token on first start, then where it listens) and shuts
+// down gracefully on SIGINT/SIGTERM: stop accepting, finish replies, flush
+// the log.
+#include "cli/command_line.hpp"
+
+#include "http/api.hpp"
+#include "http/server.hpp"
+
+#include <caf/all.hpp>
+
+#include <boost/json.hpp>
+
+#include <charconv>
+#include <csignal>
+#include <iostream>
+#include <thread>
+
+namespace baley::cli {
+namespace json = boost::json;
+namespace {
+
+void print_line(const json::object& o) {
+  std::cout << json::serialize(o) << std::endl;
+}
+
+result<long> number_flag(const arguments& args, const std::string& name, long fallback,
+                         long min, long max) {
+  auto text = args.flag(name);
+  if (!text)
+    return fallback;
+  long value = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (ec != std::errc() || end != text->data() + text->size() || value < min || value > max)
+    return error{"usage", "--" + name + " must be an integer from " + std::to_string(min)
+                            + " to " + std::to_string(max), {}};
+  return value;
+}
+
+constexpr const char* serve_usage =
+  "usage: baley serve [--data DIR] [--host 127.0.0.1] [--port 8080] "
+  "[--durability fsync|buffered] [--io-threads N] [--request-timeout-ms N] [--debug]";
+
+} // namespace
+
+int serve_command(int argc, char** argv) {
+  // Block the shutdown signals before any thread exists, so that every
+  // thread inherits the mask and only sigwait below receives them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto args = parse_arguments(argc, argv, 2,
+                              {"data", "host", "port", "durability", "io-threads",
+                               "request-timeout-ms"},
+                              {"debug", "help"});
+  if (!args)
+    return fail(args.error());
+  if (args->flag("help")) {
+    std::cout << serve_usage << std::endl;
+    return 0;
+  }
+  if (!args->positional.empty())
+    return fail(error{"usage", serve_usage, {}});
+  auto mode = parse_durability(args->flag("durability"));
+  if (!mode)
+    return fail(mode.error());
+  auto port = number_flag(*args, "port", 8080, 0, 65535);
+  auto threads = number_flag(*args, "io-threads", 1, 1, 64);
+  auto timeout = number_flag(*args, "request-timeout-ms", 10'000, 100, 3'600'000);
+  for (const auto* r : {&port, &threads, &timeout})
+    if (!*r)
+      return fail(r->error());
+  auto dir = args->flag("data").value_or("data");
+  if (auto prepared = prepare_data_dir(dir); !prepared)
+    return fail(prepared.error());
+  bool debug = args->flag("debug").has_value();
+
+  caf::actor_system_config config;
+  config.set("scheduler.max-threads", static_cast<size_t>(std::max(2u, std::thread::hardware_concurrency())));
+  caf::actor_system system{config};
+  auto engine = actors::engine::open(system, {dir, *mode});
+  if (!engine)
+    return fail(engine.error());
+  http::metrics counters;
+  auto api = http::start_api(system, **engine, counters, {dir, debug, 2});
+  if (!api)
+    return fail(api.error(), exit_code::failed);
+  if (api->admin_token)
+    print_line({{"msg", "admin token created"}, {"adminToken", *api->admin_token},
+                {"file", dir + "/admin-token"}});
+  if (api->resumed)
+    print_line({{"msg", "executions resumed"}, {"count", api->resumed}});
+
+  http::server_options options;
+  options.host = args->flag("host").value_or("127.0.0.1");
+  options.port = static_cast<std::uint16_t>(*port);
+  options.io_threads = static_cast<int>(*threads);
+  options.request_timeout = std::chrono::milliseconds(*timeout);
+  options.debug = debug;
+  http::server server(options, *api->sink);
+  auto bound = server.start();
+  if (!bound) {
+    http::stop_api(*api);
+    (*engine)->shutdown();
+    return fail(bound.error(), exit_code::failed);
+  }
+  print_line({{"msg", "listening"},
+              {"url", "http://" + options.host + ":" + std::to_string(*bound)},
+              {"port", *bound}});
+
+  int received = 0;
+  sigwait(&signals, &received);
+  print_line({{"msg", "shutting down"}, {"signal", received == SIGINT ? "SIGINT" : "SIGTERM"}});
+  server.stop();
+  http::stop_api(*api);
+  (*engine)->shutdown();
+  return 0;
+}
+
+} // namespace baley::cli

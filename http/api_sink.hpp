@@ -1,0 +1,21 @@
+// The request sink that hands routed, parsed requests to the API actor.
+#pragma once
+
+#include "http/api_call.hpp"
+#include "http/metrics.hpp"
+
+#include <caf/actor.hpp>
+
+namespace baley::http {
+
+class api_sink : public request_sink {
+public:
+  api_sink(caf::actor api, metrics& counters);
+  void handle(http_request request, exchange_ptr exchange) override;
+
+private:
+  caf::actor api_;
+  metrics& counters_;
+};
+
+} // namespace baley::http

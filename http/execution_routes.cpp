@@ -1,0 +1,380 @@
+// Executions (API.md, "Executions"): start (with ?wait= and Idempotency-Key),
+// read, list, cancel, replay and audit. Reads run on reader threads; the
+// actor keeps the live executions and the requests waiting on them.
+#include "http/api_state.hpp"
+
+#include "http/execution_view.hpp"
+#include "http/sse_feed.hpp"
+#include "runtime/stream_names.hpp"
+
+#include <caf/all.hpp>
+
+#include <boost/json.hpp>
+
+#include <charconv>
+
+namespace baley::http {
+namespace json = boost::json;
+
+namespace {
+
+constexpr unix_ms idempotency_window_ms = 24 * 3600 * 1000;
+
+// The summary projection of an execution, if it exists in `workspace_id`.
+std::optional<json::object> read_summary(const storage::event_log& log,
+                                         const std::string& workspace_id,
+                                         const std::string& execution_id) {
+  auto stored = log.get_projection(storage::families::executions, execution_id);
+  if (!stored || !*stored)
+    return std::nullopt;
+  boost::system::error_code ec;
+  auto summary = json::parse(**stored, ec);
+  if (ec || !summary.is_object())
+    return std::nullopt;
+  auto* ws = summary.get_object().if_contains("workspaceId");
+  if (!ws || !ws->is_string() || ws->get_string() != workspace_id)
+    return std::nullopt;
+  return std::move(summary.get_object());
+}
+
+result<runtime::execution_state> fold(const storage::event_log& log, const std::string& id) {
+  auto events = log.read_stream(names::execution_stream(id), 0);
+  if (!events)
+    return events.error();
+  runtime::execution_state state;
+  for (const auto& e : *events) {
+    auto event = runtime::parse_event(storage::event_bytes(e.record));
+    if (!event)
+      return event.error();
+    runtime::apply(state, *event);
+  }
+  return state;
+}
+
+// The GET view of a stored execution, on a reader thread.
+void reply_view(actors::engine* engine, const api_call_ptr& call, int status,
+                const std::string& id) {
+  auto state = fold(engine->log(), id);
+  if (!state)
+    return reply_error(call, 500, state.error().code, state.error().message);
+  auto flow = engine->cached_flow(state->flow_id, state->flow_version);
+  if (!flow) {
+    auto loaded = engine->load_flow(state->flow_id, state->flow_version);
+    if (loaded)
+      flow = *loaded;
+  }
+  reply_json(call, status, execution_view(id, *state, flow.get(), actors::now_ms()));
+}
+
+result<std::optional<double>> wait_of(const http_request& request) {
+  auto text = request.query_param("wait");
+  if (!text)
+    return std::optional<double>();
+  double seconds = -1;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), seconds);
+  if (ec != std::errc() || end != text->data() + text->size() || seconds < 0 || seconds > 300)
+    return error{"invalid_query", "wait must be a number of seconds from 0 to 300", {}};
+  return std::optional<double>(seconds);
+}
+
+void wait_for(api_actor self, const api_call_ptr& call, const std::string& id, double seconds) {
+  self->state.waiting[id].push_back(call);
+  self->delayed_send(self, std::chrono::milliseconds(static_cast<long>(seconds * 1000)),
+                     actors::wait_over_atom::value, id, call);
+}
+
+void reply_started(const api_call_ptr& call, const std::string& id) {
+  reply_json(call, 202, json::object{{"executionId", id}, {"status", "started"}});
+}
+
+// An Idempotency-Key seen within 24 h: the same execution, nothing new.
+bool replay_idempotent(api_actor self, const api_call_ptr& call, const authenticated& who,
+                       const std::string& key, std::optional<double> wait) {
+  auto& st = self->state;
+  auto it = st.idempotency.find(who.workspace_id + '\0' + key);
+  if (it == st.idempotency.end() || actors::now_ms() - it->second.at > idempotency_window_ms)
+    return false;
+  auto id = it->second.execution_id;
+  if (!wait || *wait <= 0) {
+    reply_started(call, id);
+  } else if (st.live.count(id)) {
+    wait_for(self, call, id, *wait);
+  } else {
+    auto* engine = st.engine;
+    on_reader(self, [engine, call, id] { reply_view(engine, call, 200, id); });
+  }
+  return true;
+}
+
+// Starts an execution of a compiled flow and registers it as live.
+std::string start_compiled(api_actor self, const launch_request& launch,
+                           std::shared_ptr<const runtime::compiled_flow> compiled) {
+  auto& st = self->state;
+  auto id = st.ids.next_id();
+  std::vector<storage::projection_put> projections;
+  if (!launch.idempotency_key.empty()) {
+    auto key = launch.workspace_id + '\0' + launch.idempotency_key;
+    auto now = actors::now_ms();
+    st.idempotency[key] = {id, now};
+    projections.push_back({std::string(storage::families::idempotency), key,
+                           json::serialize(json::object{{"executionId", id}, {"at", now}}),
+                           false});
+  }
+  auto started = st.engine->start(launch.flow_id, launch.flow_version, std::move(compiled),
+                                  launch.input, launch.triggered_by,
+                                  caf::actor_cast<caf::actor>(self), id, launch.workspace_id,
+                                  std::move(projections));
+  st.live.emplace(id, api_state::live_execution{started.actor, launch.workspace_id});
+  st.counters->execution_started();
+  return id;
+}
+
+} // namespace
+
+void launch_execution(api_actor self, launch_request launch, launch_continuation then) {
+  auto& st = self->state;
+  if (auto compiled = st.engine->cached_flow(launch.flow_id, launch.flow_version)) {
+    auto id = start_compiled(self, launch, std::move(compiled));
+    return then(self, &id, nullptr);
+  }
+  auto* engine = st.engine;
+  on_reader_then(self, [engine, launch = std::move(launch),
+                        then = std::move(then)]() mutable -> actor_continuation {
+    auto loaded = engine->load_flow(launch.flow_id, launch.flow_version);
+    return [launch = std::move(launch), then = std::move(then),
+            loaded = std::move(loaded)](api_actor self) {
+      if (!loaded)
+        return then(self, nullptr, &loaded.error());
+      auto id = start_compiled(self, launch, *loaded);
+      then(self, &id, nullptr);
+    };
+  });
+}
+
+void flow_execute(api_actor self, const api_call_ptr& call, const authenticated& who) {
+  auto& st = self->state;
+  const auto* flow = st.catalog.flow(who.workspace_id, call->param(0));
+  if (!flow)
+    return reply_not_found(call, "flow " + call->param(0));
+  if (flow->flow.is_object()) {
+    auto* enabled = flow->flow.get_object().if_contains("enabled");
+    if (enabled && enabled->is_bool() && !enabled->get_bool())
+      return reply_error(call, 409, "flow_disabled", "flow " + flow->id + " is disabled");
+  }
+  json::value input = json::object();
+  if (call->body) {
+    if (!call->body->is_object())
+      return reply_error(call, 400, "invalid_request", "the body must be {\"input\": ...}");
+    if (auto* given = call->body->get_object().if_contains("input"))
+      input = *given;
+  }
+  auto wait = wait_of(call->request);
+  if (!wait)
+    return reply_error(call, 400, wait.error().code, wait.error().message);
+  std::string key(call->request.header("idempotency-key"));
+  if (key.size() > 255)
+    return reply_error(call, 400, "invalid_request", "Idempotency-Key is over 255 characters");
+  if (!key.empty() && replay_idempotent(self, call, who, key, *wait))
+    return;
+  launch_request launch{who.workspace_id, flow->id, flow->version, std::move(input), "api",
+                        std::move(key)};
+  launch_execution(self, std::move(launch),
+                   [call, wait = *wait](api_actor self, const std::string* id,
+                                        const error* failed) {
+                     if (failed)
+                       return reply_error(call, 500, failed->code, failed->message);
+                     if (wait && *wait > 0)
+                       return wait_for(self, call, *id, *wait);
+                     reply_started(call, *id);
+                   });
+}
+
+void execution_finished(api_actor self, const actors::execution_finished& finished) {
+  auto& st = self->state;
+  const auto& id = finished.execution_id;
+  st.live.erase(id);
+  st.counters->execution_finished(finished.status);
+  auto waiting = st.waiting.find(id);
+  auto cancelling = st.cancelling.find(id);
+  if (waiting != st.waiting.end() && finished.state) {
+    auto flow = st.engine->cached_flow(finished.state->flow_id, finished.state->flow_version);
+    auto view = execution_view(id, *finished.state, flow.get(), actors::now_ms());
+    for (const auto& call : waiting->second)
+      reply_json(call, 200, view);
+    st.waiting.erase(waiting);
+  }
+  if (cancelling != st.cancelling.end()) {
+    for (const auto& call : cancelling->second) {
+      if (finished.status == "cancelled")
+        reply_json(call, 200, json::object{{"status", "cancelled"}});
+      else
+        reply_error(call, 409, "invalid_state", "execution " + id + " already " + finished.status);
+    }
+    st.cancelling.erase(cancelling);
+  }
+}
+
+void execution_get(api_actor self, const api_call_ptr& call, const authenticated& who) {
+  auto* engine = self->state.engine;
+  on_reader(self, [engine, call, ws = who.workspace_id] {
+    const auto& id = call->param(0);
+    if (!read_summary(engine->log(), ws, id))
+      return reply_not_found(call, "execution " + id);
+    reply_view(engine, call, 200, id);
+  });
+}
+
+void execution_list(api_actor self, const api_call_ptr& call, const authenticated& who) {
+  auto page = page_of(call->request);
+  if (!page)
+    return reply_error(call, 400, page.error().code, page.error().message);
+  auto flow_id = call->request.query_param("flowId");
+  auto status = call->request.query_param("status");
+  auto* engine = self->state.engine;
+  on_reader(self, [engine, call, ws = who.workspace_id, page = *page, flow_id, status] {
+    auto prefix = ws + '\0';
+    std::optional<std::string> after;
+    if (page.cursor)
+      after = prefix + *page.cursor;
+    json::array items;
+    auto next = engine->log().scan_projection_page(
+      storage::families::executions_by_workspace, prefix, after, true, page.limit,
+      [&](std::string_view, std::string_view value) {
+        boost::system::error_code ec;
+        auto summary = json::parse(value, ec);
+        if (ec || !summary.is_object())
+          return false;
+        const auto& o = summary.get_object();
+        if (flow_id && (!o.contains("flowId") || o.at("flowId") != json::value(*flow_id)))
+          return false;
+        if (status && (!o.contains("status") || o.at("status") != json::value(*status)))
+          return false;
+        items.push_back(std::move(summary));
+        return true;
+      });
+    if (!next)
+      return reply_error(call, 400, next.error().code, next.error().message);
+    std::optional<std::string> cursor;
+    if (*next)
+      cursor = next->value().substr(prefix.size());
+    reply_json(call, 200, page_body(std::move(items), cursor));
+  });
+}
+
+void execution_cancel(api_actor self, const api_call_ptr& call, const authenticated& who) {
+  auto& st = self->state;
+  const auto& id = call->param(0);
+  auto live = st.live.find(id);
+  if (live != st.live.end() && live->second.workspace_id == who.workspace_id) {
+    st.cancelling[id].push_back(call);
+    self->send(live->second.actor, actors::cancel_atom::value, std::string("cancelled by API"));
+    return;
+  }
+  auto* engine = st.engine;
+  on_reader(self, [engine, call, ws = who.workspace_id, id] {
+    auto summary = read_summary(engine->log(), ws, id);
+    if (!summary)
+      return reply_not_found(call, "execution " + id);
+    auto status = json::value_to<std::string>(summary->at("status"));
+    reply_error(call, 409, "invalid_state", "execution " + id + " is already " + status);
+  });
+}
+
+void execution_replay(api_actor self, const api_call_ptr& call, const authenticated& who) {
+  stream_index from = 0;
+  if (auto text = call->request.query_param("fromIndex")) {
+    auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), from);
+    if (ec != std::errc() || end != text->data() + text->size())
+      return reply_error(call, 400, "invalid_query", "fromIndex must be a non-negative integer");
+  }
+  auto* engine = self->state.engine;
+  on_reader(self, [engine, call, ws = who.workspace_id, from] {
+    const auto& id = call->param(0);
+    auto summary = read_summary(engine->log(), ws, id);
+    if (!summary)
+      return reply_not_found(call, "execution " + id);
+    auto events = engine->log().read_stream(names::execution_stream(id), from);
+    if (!events)
+      return reply_error(call, 500, events.error().code, events.error().message);
+    // The stored event bytes, spliced as they are.
+    std::string body = "{\"events\":[";
+    for (std::size_t i = 0; i < events->size(); ++i) {
+      const auto& e = (*events)[i];
+      body += i ? ",{\"index\":" : "{\"index\":";
+      body += std::to_string(e.index);
+      body += ",\"event\":";
+      body += storage::event_bytes(e.record);
+      body += "}";
+    }
+    body += "],\"status\":" + json::serialize(summary->at("status")) + "}";
+    http_response r;
+    r.body = std::move(body);
+    reply(call, std::move(r));
+  });
+}
+
+void execution_audit(api_actor self, const api_call_ptr& call, const authenticated& who) {
+  auto* engine = self->state.engine;
+  on_reader(self, [engine, call, ws = who.workspace_id] {
+    const auto& id = call->param(0);
+    if (!read_summary(engine->log(), ws, id))
+      return reply_not_found(call, "execution " + id);
+    auto stream = names::execution_stream(id);
+    auto report = engine->log().audit(std::string_view(stream));
+    if (!report)
+      return reply_error(call, 500, report.error().code, report.error().message);
+    json::object body{{"valid", report->valid}, {"events", report->events}};
+    if (report->valid) {
+      body["head"] = report->head;
+    } else {
+      body["firstBadIndex"] = report->bad_index.value_or(0);
+      body["reason"] = report->reason;
+    }
+    reply_json(call, 200, body);
+  });
+}
+
+} // namespace baley::http
+
+namespace baley::http {
+namespace {
+
+// Last-Event-ID (wins) or ?lastEventIndex=: the client has everything up to
+// N, so the stream starts at N + 1.
+result<stream_index> stream_start(const http_request& request) {
+  std::optional<std::string> text;
+  std::string_view source;
+  if (auto header = request.header("last-event-id"); !header.empty()) {
+    text = std::string(header);
+    source = "Last-Event-ID";
+  } else if (auto param = request.query_param("lastEventIndex")) {
+    text = *param;
+    source = "lastEventIndex";
+  }
+  if (!text)
+    return stream_index{0};
+  stream_index last = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), last);
+  if (ec != std::errc() || end != text->data() + text->size() || text->empty())
+    return error{"invalid_last_event_id",
+                 std::string(source) + " must be a non-negative integer event index", {}};
+  return last + 1;
+}
+
+} // namespace
+
+void execution_stream(api_actor self, const api_call_ptr& call, const authenticated& who) {
+  auto from = stream_start(call->request);
+  if (!from)
+    return reply_error(call, 400, from.error().code, from.error().message);
+  sse_feed_setup setup{names::execution_stream(call->param(0)), *from, call->exchange,
+                       self->state.engine, self->state.counters};
+  auto* system = &self->system();
+  on_reader(self, [system, call, ws = who.workspace_id, setup = std::move(setup)]() mutable {
+    if (!read_summary(setup.engine->log(), ws, call->param(0)))
+      return reply_not_found(call, "execution " + call->param(0));
+    spawn_sse_feed(*system, std::move(setup));
+  });
+}
+
+} // namespace baley::http

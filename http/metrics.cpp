@@ -1,0 +1,85 @@
+// Prometheus text rendering of the server's counters; see metrics.hpp.
+#include "http/metrics.hpp"
+
+#include <sstream>
+
+namespace baley::http {
+namespace {
+
+std::string escape_label(std::string_view v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '"' || c == '\\')
+      out.push_back('\\');
+    out.push_back(c == '\n' ? ' ' : c);
+  }
+  return out;
+}
+
+} // namespace
+
+void metrics::observe_request(std::string_view route, int status, double seconds) {
+  std::lock_guard lock(mutex_);
+  ++requests_[{std::string(route), status}];
+  auto& h = latency_[std::string(route)];
+  std::size_t i = 0;
+  while (i < latency_buckets.size() && seconds > latency_buckets[i])
+    ++i;
+  ++h.counts[i];
+  ++h.count;
+  h.sum += seconds;
+}
+
+void metrics::execution_finished(std::string_view status) {
+  std::lock_guard lock(mutex_);
+  ++finished_[std::string(status)];
+}
+
+std::string metrics::render(const storage::event_log& log) const {
+  std::ostringstream out;
+  auto stats = log.stats();
+  out << "# HELP baley_log_appends_total Events appended to the log.\n"
+         "# TYPE baley_log_appends_total counter\n"
+      << "baley_log_appends_total " << stats.events << "\n"
+      << "# HELP baley_log_batches_total WriteBatches committed by the log writer.\n"
+         "# TYPE baley_log_batches_total counter\n"
+      << "baley_log_batches_total " << stats.batches << "\n"
+      << "# HELP baley_log_requests_total Append requests answered.\n"
+         "# TYPE baley_log_requests_total counter\n"
+      << "baley_log_requests_total " << stats.requests << "\n";
+  out << "# HELP baley_sse_clients Event streams open now.\n"
+         "# TYPE baley_sse_clients gauge\n"
+      << "baley_sse_clients " << sse_clients_.load() << "\n"
+      << "# HELP baley_executions_started_total Executions started by this server.\n"
+         "# TYPE baley_executions_started_total counter\n"
+      << "baley_executions_started_total " << started_.load() << "\n";
+  std::lock_guard lock(mutex_);
+  out << "# HELP baley_executions_finished_total Executions that ended, by status.\n"
+         "# TYPE baley_executions_finished_total counter\n";
+  for (const auto& [status, n] : finished_)
+    out << "baley_executions_finished_total{status=\"" << status << "\"} " << n << "\n";
+  out << "# HELP baley_http_requests_total HTTP requests by route and status.\n"
+         "# TYPE baley_http_requests_total counter\n";
+  for (const auto& [key, n] : requests_)
+    out << "baley_http_requests_total{route=\"" << escape_label(key.first)
+        << "\",status=\"" << key.second << "\"} " << n << "\n";
+  out << "# HELP baley_http_request_seconds HTTP request latency by route.\n"
+         "# TYPE baley_http_request_seconds histogram\n";
+  for (const auto& [route, h] : latency_) {
+    std::uint64_t cumulative = 0;
+    auto label = escape_label(route);
+    for (std::size_t i = 0; i < latency_buckets.size(); ++i) {
+      cumulative += h.counts[i];
+      out << "baley_http_request_seconds_bucket{route=\"" << label << "\",le=\""
+          << latency_buckets[i] << "\"} " << cumulative << "\n";
+    }
+    cumulative += h.counts.back();
+    out << "baley_http_request_seconds_bucket{route=\"" << label << "\",le=\"+Inf\"} "
+        << cumulative << "\n"
+        << "baley_http_request_seconds_sum{route=\"" << label << "\"} " << h.sum << "\n"
+        << "baley_http_request_seconds_count{route=\"" << label << "\"} " << h.count << "\n";
+  }
+  return out.str();
+}
+
+} // namespace baley::http

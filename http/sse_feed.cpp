@@ -1,0 +1,140 @@
+// The SSE feed actor; see sse_feed.hpp. Frames point into the stored record
+// bytes (shared, never re-encoded); only the "id: N\ndata: " head is per event.
+#include "http/sse_feed.hpp"
+
+#include "runtime/stream_names.hpp"
+
+#include <caf/all.hpp>
+
+namespace baley::http {
+namespace {
+
+using closed_atom = caf::atom_constant<caf::atom("closed")>;
+
+struct feed_state {
+  sse_feed_setup setup;
+  stream_index next = 0;   // the next index the client needs
+  bool subscribed = false;
+  bool done = false;
+};
+
+using feed_actor = caf::stateful_actor<feed_state>*;
+
+sse_frame frame_of(const actors::shared_event& e) {
+  return sse_frame{"id: " + std::to_string(e->index) + "\ndata: ", e->record, e};
+}
+
+void finish(feed_actor self) {
+  auto& st = self->state;
+  if (st.done)
+    return;
+  st.done = true;
+  st.setup.exchange->finish_event_stream();
+  if (st.subscribed)
+    caf::anon_send(st.setup.engine->broker(), actors::unsubscribe_atom::value, st.setup.stream,
+                   caf::actor_cast<caf::actor>(self));
+  self->quit();
+}
+
+// Sends events in index order from `next`; a terminal one finishes the feed.
+void deliver(feed_actor self, const std::vector<actors::shared_event>& events) {
+  auto& st = self->state;
+  std::vector<sse_frame> frames;
+  bool terminal = false;
+  for (const auto& e : events) {
+    if (e->index != st.next)
+      continue;
+    frames.push_back(frame_of(e));
+    ++st.next;
+    if (is_terminal_record(e->record)) {
+      terminal = true;
+      break;
+    }
+  }
+  if (!frames.empty() && !st.setup.exchange->push(std::move(frames))) {
+    st.done = true;  // cut off or gone: on_closed quits us
+    return;
+  }
+  if (terminal)
+    finish(self);
+}
+
+// Reads [next, ...) from the log and delivers it.
+void catch_up(feed_actor self) {
+  auto& st = self->state;
+  auto events = st.setup.engine->log().read_stream(st.setup.stream, st.next);
+  if (!events) {
+    finish(self);
+    return;
+  }
+  std::vector<actors::shared_event> shared;
+  shared.reserve(events->size());
+  for (auto& e : *events)
+    shared.push_back(std::make_shared<const storage::committed_event>(std::move(e)));
+  deliver(self, shared);
+  if (st.done || st.next == 0)
+    return;
+  // Already past the end of a finished execution (a reconnect after the
+  // terminal event): close the same way.
+  if (shared.empty()) {
+    auto last = st.setup.engine->log().read_stream(st.setup.stream, st.next - 1, 1);
+    if (last && !last->empty() && is_terminal_record(last->front().record))
+      finish(self);
+  }
+}
+
+caf::behavior sse_feed(feed_actor self, sse_feed_setup setup) {
+  auto& st = self->state;
+  st.setup = std::move(setup);
+  st.next = st.setup.from;
+  st.setup.counters->sse_opened();
+  self->attach_functor([counters = st.setup.counters] { counters->sse_closed(); });
+  caf::actor me = caf::actor_cast<caf::actor>(self);
+  st.setup.exchange->open_event_stream([me] { caf::anon_send(me, closed_atom::value); });
+  self->request(st.setup.engine->broker(), std::chrono::seconds(10),
+                actors::subscribe_atom::value, st.setup.stream, me)
+    .then(
+      [self](caf::atom_value) {
+        self->state.subscribed = true;
+        catch_up(self);
+      },
+      [self](caf::error&) { finish(self); });
+  return {
+    [self](actors::event_atom, const actors::shared_event& e) {
+      auto& st = self->state;
+      if (st.done || e->index < st.next)
+        return;  // sent already from the log
+      if (e->index > st.next) {
+        catch_up(self);  // never expected: the log has everything in order
+        return;
+      }
+      deliver(self, {e});
+    },
+    [self](closed_atom) {
+      auto& st = self->state;
+      if (st.subscribed)
+        caf::anon_send(st.setup.engine->broker(), actors::unsubscribe_atom::value,
+                       st.setup.stream, caf::actor_cast<caf::actor>(self));
+      self->quit();
+    },
+  };
+}
+
+} // namespace
+
+bool is_terminal_record(std::string_view record) {
+  auto event = storage::event_bytes(record);
+  for (auto type : {names::execution_complete, names::execution_error,
+                    names::execution_cancelled}) {
+    std::string prefix = "{\"type\":\"" + std::string(type) + "\"";
+    if (event.substr(0, prefix.size()) == prefix)
+      return true;
+  }
+  return false;
+}
+
+caf::actor spawn_sse_feed(caf::actor_system& system, sse_feed_setup setup) {
+  return system.spawn(sse_feed, std::move(setup));
+}
+
+} // namespace baley::http

@@ -1,0 +1,29 @@
+// One SSE client of one execution stream: an actor that subscribes to the
+// broker first, then replays the log from the client's position, then
+// forwards live events, dropping what it already sent, so that every event
+// with index >= `from` reaches the client exactly once, in order, with no gap.
+// After the terminal event: "data: [DONE]" and close.
+#pragma once
+
+#include "actors/engine.hpp"
+#include "http/exchange.hpp"
+#include "http/metrics.hpp"
+
+#include <caf/actor.hpp>
+
+namespace baley::http {
+
+struct sse_feed_setup {
+  std::string stream;  // exec/<id>
+  stream_index from = 0;
+  exchange_ptr exchange;
+  actors::engine* engine = nullptr;
+  metrics* counters = nullptr;
+};
+
+caf::actor spawn_sse_feed(caf::actor_system& system, sse_feed_setup setup);
+
+// Whether a stored record holds a terminal execution event.
+bool is_terminal_record(std::string_view record);
+
+} // namespace baley::http

@@ -1,0 +1,115 @@
+// Configuration changes are events too, on their own streams, so that the
+// whole catalog (workspaces, tokens, flows, blocks, connections, webhooks) is
+// rebuilt from the log. Spelled like their wire names.
+//
+// Streams: ws/<workspaceId> (workspace_created, token_created, token_revoked),
+// flow/<flowId> (flow_saved, flow_deleted), block/<blockId> (block_saved,
+// block_deleted), conn/<connectionId> (connection_saved, connection_deleted),
+// hook/<flowId> (webhook_saved, webhook_deleted).
+#pragma once
+
+#include "runtime/result.hpp"
+#include "runtime/types.hpp"
+
+#include <boost/json/value.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace baley::runtime {
+
+struct workspace_created {
+  std::string workspace_id;
+  std::string name;
+};
+
+// role: "admin" (may create workspaces), "member", or "session" (a browser
+// session cookie). Only the SHA-256 hex of the secret is stored.
+struct token_created {
+  std::string token_id;
+  std::string workspace_id;
+  std::string name;
+  std::string token_hash;
+  std::string role;
+};
+
+struct token_revoked {
+  std::string token_id;
+};
+
+// `flow` holds the flow JSON as given (name, nodes, edges, triggers, enabled).
+// workspace_id is empty for flows saved by `baley run`.
+struct flow_saved {
+  std::string flow_id;
+  std::string workspace_id;
+  std::uint64_t version = 1;
+  boost::json::value flow;
+};
+
+struct flow_deleted {
+  std::string flow_id;
+};
+
+// `block` is {name, type, config}.
+struct block_saved {
+  std::string block_id;
+  std::string workspace_id;
+  std::uint64_t version = 1;
+  boost::json::value block;
+};
+
+struct block_deleted {
+  std::string block_id;
+};
+
+// api_key_sealed: the API key encrypted at rest (AES-256-GCM, base64), never
+// the key itself.
+struct connection_saved {
+  std::string connection_id;
+  std::string workspace_id;
+  std::uint64_t version = 1;
+  std::string name;
+  std::string type;  // openai | anthropic | ollama | simulated
+  std::string base_url;
+  std::string api_key_sealed;
+};
+
+struct connection_deleted {
+  std::string connection_id;
+};
+
+// Created and regenerated alike: the newest webhook_saved of a flow is the
+// webhook. secret_sealed: the secret encrypted at rest.
+struct webhook_saved {
+  std::string flow_id;
+  std::string workspace_id;
+  std::string secret_sealed;
+  bool enabled = true;
+  double rate_per_second = 10;
+  double burst = 20;
+};
+
+struct webhook_deleted {
+  std::string flow_id;
+};
+
+using config_event_payload =
+  std::variant<workspace_created, token_created, token_revoked, flow_saved,
+               flow_deleted, block_saved, block_deleted, connection_saved,
+               connection_deleted, webhook_saved, webhook_deleted>;
+
+struct config_event {
+  unix_ms ts = 0;
+  config_event_payload payload;
+};
+
+std::string_view type_name(const config_event_payload& payload);
+
+// {"type":...,"ts":...,fields in camelCase}. A flow_saved without
+// workspaceId (written by `baley run`) reads as workspace "".
+std::string serialize_config_event(const config_event& event);
+result<config_event> parse_config_event(std::string_view json_text);
+
+} // namespace baley::runtime

@@ -1,0 +1,55 @@
+// SHA-256, constant-time compare and random tokens over OpenSSL 3.
+#include "storage/crypto.hpp"
+
+#include "storage/base64.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <climits>
+
+namespace baley::storage {
+
+std::string sha256_hex(std::string_view bytes) {
+  static constexpr char hex_digits[] = "0123456789abcdef";
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  if (EVP_Digest(bytes.data(), bytes.size(), digest, &size, EVP_sha256(), nullptr) != 1)
+    return {};
+  std::string hex;
+  hex.reserve(2 * size);
+  for (unsigned int i = 0; i < size; ++i) {
+    hex.push_back(hex_digits[digest[i] >> 4]);
+    hex.push_back(hex_digits[digest[i] & 0x0f]);
+  }
+  return hex;
+}
+
+bool constant_time_equal(std::string_view a, std::string_view b) {
+  if (a.size() != b.size())
+    return false;
+  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+result<std::string> random_bytes(std::size_t bytes) {
+  if (bytes > static_cast<std::size_t>(INT_MAX))
+    return error{"crypto_error", "too many random bytes requested", {}};
+  std::string out(bytes, '\0');
+  if (bytes > 0
+      && RAND_bytes(reinterpret_cast<unsigned char*>(out.data()),
+                    static_cast<int>(bytes)) != 1)
+    return error{"crypto_error", "the system random generator failed", {}};
+  return out;
+}
+
+result<std::string> random_token(std::size_t bytes) {
+  auto raw = random_bytes(bytes);
+  if (!raw)
+    return std::move(raw).error();
+  auto token = base64url_encode(*raw);
+  OPENSSL_cleanse(raw->data(), raw->size());
+  return token;
+}
+
+} // namespace baley::storage
