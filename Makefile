@@ -6,10 +6,11 @@ JOBS ?= 2
 DEBIAN_PACKAGES = build-essential cmake ninja-build ccache pkg-config \
   libcaf-dev librocksdb-dev libboost1.81-dev libboost-json1.81-dev \
   libsimdjson-dev libjq-dev libssl-dev libcurl4-openssl-dev \
-  libgtest-dev libgmock-dev libbenchmark-dev libvalijson-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libvalijson-dev curl
+SSE_CLIENT_DIR = tests/blackbox/sse_eventsource
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps configure build test run clean
+.PHONY: all deps configure build test run demo clean sse-client
 
 all: build
 
@@ -28,10 +29,21 @@ configure: deps
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-test: build
+# The black-box tests' independent SSE client: npm `eventsource`, pinned by
+# its package-lock.json. Debian's nodejs and npm only when there is no node.
+sse-client:
+	@command -v node >/dev/null 2>&1 || { echo "installing: nodejs npm"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm; }
+	@[ -d $(SSE_CLIENT_DIR)/node_modules ] || (cd $(SSE_CLIENT_DIR) && npm ci --no-audit --no-fund)
+
+test: build sse-client
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
 run: build
+	./scripts/serve_demo.sh $(BUILD_DIR)
+
+# The command-line demo of the core runtime (no server).
+demo: build
 	./scripts/demo.sh $(BUILD_DIR)
 
 clean:

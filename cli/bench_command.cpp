@@ -2,7 +2,9 @@
 #include "cli/command_line.hpp"
 
 #include "bench/append_bench.hpp"
+#include "bench/sse_bench.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <iostream>
 
@@ -22,10 +24,39 @@ result<int> positive(const arguments& args, const std::string& name, int fallbac
 
 } // namespace
 
+int sse_bench_command(int argc, char** argv) {
+  auto args = parse_arguments(argc, argv, 3,
+                              {"streams", "executions", "spread-ms", "durability", "dir"});
+  if (!args)
+    return fail(args.error());
+  bench::sse_bench_options options;
+  auto streams = positive(*args, "streams", options.streams);
+  auto executions = positive(*args, "executions", options.executions);
+  auto mode = parse_durability(args->flag("durability"));
+  for (const auto* e : {streams.has_value() ? nullptr : &streams.error(),
+                        executions.has_value() ? nullptr : &executions.error(),
+                        mode.has_value() ? nullptr : &mode.error()})
+    if (e)
+      return fail(*e);
+  options.streams = *streams;
+  options.executions = *executions;
+  options.mode = *mode;
+  if (auto spread = args->flag("spread-ms"))
+    options.spread_ms = std::max(0, std::atoi(spread->c_str()));
+  options.dir = args->flag("dir").value_or("");
+  auto line = bench::run_sse_bench(options);
+  std::cout << line << std::endl;
+  return line.find("\"error\"") == std::string::npos ? 0 : exit_code::failed;
+}
+
 int bench_command(int argc, char** argv) {
+  if (argc >= 3 && std::string(argv[2]) == "sse")
+    return sse_bench_command(argc, argv);
   if (argc < 3 || std::string(argv[2]) != "append")
     return fail(error{"usage", "usage: baley bench append [--writers N] [--events N] "
-                               "[--value-bytes B] [--durability fsync|buffered] [--dir D]", {}});
+                               "[--value-bytes B] [--durability fsync|buffered] [--dir D]\n"
+                               "       baley bench sse [--streams N] [--executions N] "
+                               "[--durability fsync|buffered]", {}});
   auto args = parse_arguments(argc, argv, 3,
                               {"writers", "events", "value-bytes", "durability", "dir"});
   if (!args)

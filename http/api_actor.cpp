@@ -99,6 +99,7 @@ struct api_init {
   api_settings settings;
   runtime::catalog catalog;
   std::vector<caf::actor> readers;
+  std::map<std::string, idempotency_entry> idempotency;
   std::shared_ptr<std::promise<std::size_t>> resumed;
 };
 
@@ -110,6 +111,7 @@ caf::behavior api_behavior(api_actor self, std::shared_ptr<api_init> init) {
   st.settings = init->settings;
   st.catalog = std::move(init->catalog);
   st.readers = std::move(init->readers);
+  st.idempotency = std::move(init->idempotency);
   auto resumed = st.engine->recover(caf::actor_cast<caf::actor>(self));
   std::size_t count = 0;
   if (resumed) {
@@ -162,6 +164,30 @@ result<runtime::catalog> fold_catalog(storage::event_log& log) {
       return *failure;
   }
   return catalog;
+}
+
+// Idempotency keys of the last 24 h, from their projection.
+result<std::map<std::string, idempotency_entry>> load_idempotency(storage::event_log& log) {
+  std::map<std::string, idempotency_entry> keys;
+  auto oldest = actors::now_ms() - 24 * 3600 * 1000;
+  auto scanned = log.scan_projection(
+    storage::families::idempotency, "", [&](std::string_view key, std::string_view value) {
+      boost::system::error_code ec;
+      auto entry = json::parse(value, ec);
+      if (ec || !entry.is_object())
+        return;
+      const auto& o = entry.get_object();
+      auto* id = o.if_contains("executionId");
+      auto* at = o.if_contains("at");
+      if (!id || !id->is_string() || !at || !at->is_number())
+        return;
+      auto when = at->to_number<unix_ms>();
+      if (when >= oldest)
+        keys.emplace(std::string(key), idempotency_entry{std::string(id->get_string()), when});
+    });
+  if (!scanned)
+    return scanned.error();
+  return keys;
 }
 
 // Writes the admin token to DATA/admin-token with mode 0600 (created new).
@@ -232,6 +258,10 @@ result<api_handle> start_api(caf::actor_system& system, actors::engine& engine,
   init->secrets = std::make_shared<storage::secret_box>(std::move(secrets).value());
   init->settings = api_settings{options.data_dir, options.debug};
   init->catalog = std::move(catalog).value();
+  auto keys = load_idempotency(engine.log());
+  if (!keys)
+    return keys.error();
+  init->idempotency = std::move(keys).value();
   for (int i = 0; i < std::max(1, options.readers); ++i)
     init->readers.push_back(system.spawn<caf::detached>(reader));
   init->resumed = std::make_shared<std::promise<std::size_t>>();

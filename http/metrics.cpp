@@ -16,6 +16,17 @@ std::string escape_label(std::string_view v) {
   return out;
 }
 
+template <std::size_t N>
+void write_histogram(std::ostringstream& out, std::string_view name, std::string_view help,
+                     const storage::histogram_snapshot<N>& h) {
+  out << "# HELP " << name << " " << help << "\n# TYPE " << name << " histogram\n";
+  for (std::size_t i = 0; i < N; ++i)
+    out << name << "_bucket{le=\"" << h.le[i] << "\"} " << h.cumulative[i] << "\n";
+  out << name << "_bucket{le=\"+Inf\"} " << h.cumulative[N] << "\n"
+      << name << "_sum " << h.sum << "\n"
+      << name << "_count " << h.count << "\n";
+}
+
 } // namespace
 
 void metrics::observe_request(std::string_view route, int status, double seconds) {
@@ -47,6 +58,10 @@ std::string metrics::render(const storage::event_log& log) const {
       << "# HELP baley_log_requests_total Append requests answered.\n"
          "# TYPE baley_log_requests_total counter\n"
       << "baley_log_requests_total " << stats.requests << "\n";
+  write_histogram(out, "baley_log_commit_seconds",
+                  "Time of each committing log write, fsync included.", stats.commit_seconds);
+  write_histogram(out, "baley_log_batch_events", "Events per committed WriteBatch.",
+                  stats.batch_events);
   out << "# HELP baley_sse_clients Event streams open now.\n"
          "# TYPE baley_sse_clients gauge\n"
       << "baley_sse_clients " << sse_clients_.load() << "\n"

@@ -154,10 +154,11 @@ TEST_F(executions, list_filters_by_flow_and_status_newest_first_with_cursors) {
   };
   auto all = api_.get("/api/executions");
   ASSERT_EQ(all.status, 200) << all.body;
-  EXPECT_EQ(ids_of(all.json().at("items").as_array()),
+  auto listed = all.json();
+  EXPECT_EQ(ids_of(listed.at("items").as_array()),
             (std::vector<std::string>{started[3], started[2], started[1], started[0]}));
-  EXPECT_TRUE(all.json().at("nextCursor").is_null());
-  for (const auto& item : all.json().at("items").as_array()) {
+  EXPECT_TRUE(listed.at("nextCursor").is_null());
+  for (const auto& item : listed.at("items").as_array()) {
     EXPECT_FALSE(string_at(item, "flowId").empty()) << item;
     EXPECT_FALSE(string_at(item, "status").empty()) << item;
   }

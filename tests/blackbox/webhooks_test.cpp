@@ -1,0 +1,210 @@
+// Webhooks (API.md "Webhooks"): create and show, the trigger with the secret
+// in the path (no bearer token), regenerate and delete taking effect at once,
+// refusals (404, 401, 400, 413, 429 + Retry-After past the token bucket), and
+// a log entry for every call, accepted or not.
+#include "runtime/json_text.hpp"
+#include "server_process.hpp"
+#include "test_flows.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace baley::testing {
+namespace {
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+class webhooks : public server_test {
+protected:
+  void SetUp() override {
+    server_test::SetUp();
+    if (IsSkipped() || HasFatalFailure())
+      return;
+    flow_ = api_.create_flow(passthrough_flow("hooked"));
+    ASSERT_FALSE(flow_.empty());
+  }
+
+  // POST /api/flows/{flow}/webhook; its body.
+  json::value create_webhook() {
+    auto r = api_.post("/api/flows/" + flow_ + "/webhook", std::nullopt);
+    EXPECT_EQ(r.status, 201) << r.body;
+    return r.json();
+  }
+
+  // The trigger: no Authorization header, the secret in the path.
+  http_response trigger(const std::string& secret, const std::optional<std::string>& body,
+                        const std::string& flow = {}) const {
+    return request("POST",
+                   server_.url() + "/api/webhooks/" + (flow.empty() ? flow_ : flow) + "/" + secret,
+                   {}, body);
+  }
+
+  json::array logs() const { return api_.list_all("/api/flows/" + flow_ + "/webhook/logs"); }
+
+  std::string flow_;
+};
+
+TEST_F(webhooks, create_show_and_trigger) {
+  auto hook = create_webhook();
+  auto secret = string_at(hook, "secret");
+  ASSERT_FALSE(secret.empty()) << hook;
+  EXPECT_GE(secret.size(), 16u) << "a secret worth the name";
+  EXPECT_EQ(hook.at("enabled"), true);
+  auto url = string_at(hook, "url");
+  auto tail = "/api/webhooks/" + flow_ + "/" + secret;
+  EXPECT_TRUE(url.size() >= tail.size() && url.compare(url.size() - tail.size(), tail.size(), tail) == 0)
+    << url;
+
+  auto shown = api_.get("/api/flows/" + flow_ + "/webhook");
+  ASSERT_EQ(shown.status, 200) << shown.body;
+  EXPECT_EQ(string_at(shown.json(), "url"), url);
+  EXPECT_EQ(string_at(shown.json(), "secret"), secret);
+  EXPECT_EQ(shown.json().at("enabled"), true);
+
+  auto r = trigger(secret, R"({"order":42,"items":["a","b"]})");
+  ASSERT_EQ(r.status, 202) << r.body;
+  EXPECT_EQ(string_at(r.json(), "status"), "started");
+  auto id = string_at(r.json(), "executionId");
+  EXPECT_TRUE(is_uuid_v7(id)) << r.body;
+  auto e = api_.wait_terminal(id);
+  EXPECT_EQ(string_at(e, "status"), "completed") << e;
+  EXPECT_EQ(string_at(e, "flowId"), flow_);
+  EXPECT_TRUE(runtime::json_equal(e.at("input"), json::parse(R"({"order":42,"items":["a","b"]})")))
+    << e;
+  EXPECT_TRUE(runtime::json_equal(e.at("output"), e.at("input")));
+
+  auto empty = trigger(secret, std::nullopt);
+  ASSERT_EQ(empty.status, 202) << empty.body;
+  auto e2 = api_.wait_terminal(string_at(empty.json(), "executionId"));
+  EXPECT_EQ(e2.at("input"), json::object()) << "an empty body is {}";
+
+  auto wrong_method = request("GET", server_.url() + tail);
+  EXPECT_EQ(wrong_method.status, 405);
+  EXPECT_NE(wrong_method.headers.get("Allow").value_or("").find("POST"), std::string::npos);
+}
+
+TEST_F(webhooks, refusals) {
+  auto secret = string_at(create_webhook(), "secret");
+  EXPECT_EQ(trigger(secret + "x", "{}").status, 401);
+  EXPECT_EQ(trigger(std::string(secret.size(), 'a'), "{}").status, 401);
+  EXPECT_EQ(trigger(secret, "{}", "0190c6a4-3c1e-7000-8000-000000000000").status, 404);
+  auto other = api_.create_flow(passthrough_flow("no hook"));
+  EXPECT_EQ(trigger(secret, "{}", other).status, 404) << "a flow without a webhook";
+
+  auto bad = trigger(secret, "{\"a\": ");
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  EXPECT_EQ(bad.code(), "invalid_json") << bad.body;
+  auto big = trigger(secret, R"({"pad":")" + std::string(1 << 20, 'x') + "\"}");
+  EXPECT_EQ(big.status, 413) << big.transport_error << " " << big.body.substr(0, 200);
+  EXPECT_TRUE(api_.list_all("/api/executions").empty()) << "nothing started";
+}
+
+TEST_F(webhooks, every_call_is_logged) {
+  auto secret = string_at(create_webhook(), "secret");
+  std::vector<std::pair<int, std::string>> calls;  // status, body sent
+  auto call = [&](const std::string& s, const std::optional<std::string>& body) {
+    auto r = trigger(s, body);
+    calls.emplace_back(static_cast<int>(r.status), body.value_or(""));
+    return r;
+  };
+  auto accepted = call(secret, R"({"a":1})");
+  ASSERT_EQ(accepted.status, 202);
+  call(secret, std::nullopt);
+  call(secret + "nope", "{}");
+  call(secret, "{oops");
+  call(secret, R"({"pad":")" + std::string((1 << 20) + 10, 'x') + "\"}");
+  ASSERT_EQ(calls.size(), 5u);
+
+  auto r = api_.get("/api/flows/" + flow_ + "/webhook/logs");
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_TRUE(r.json().as_object().contains("nextCursor")) << r.body;
+  auto items = r.json().at("items").as_array();
+  ASSERT_EQ(items.size(), calls.size()) << r.body.substr(0, 3000);
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const auto& log = items[i];
+    const auto& [status, body] = calls[calls.size() - 1 - i];  // newest first
+    SCOPED_TRACE(json::serialize(log));
+    for (auto key : {"id", "receivedAt", "status", "executionId", "error", "remoteAddr",
+                     "bodyBytes", "latencyMs"})
+      EXPECT_TRUE(log.as_object().contains(key)) << key;
+    EXPECT_TRUE(is_uuid_v7(string_at(log, "id")));
+    EXPECT_TRUE(is_rfc3339_ms(string_at(log, "receivedAt")));
+    EXPECT_EQ(log.at("status"), status);
+    EXPECT_NE(string_at(log, "remoteAddr").find("127.0.0.1"), std::string::npos);
+    EXPECT_TRUE(log.at("latencyMs").is_number());
+    if (status == 202) {
+      EXPECT_TRUE(is_uuid_v7(string_at(log, "executionId")));
+      EXPECT_TRUE(log.at("error").is_null());
+      EXPECT_EQ(log.at("bodyBytes"), body.size());
+    } else {
+      EXPECT_TRUE(log.at("executionId").is_null());
+      EXPECT_FALSE(string_at(log, "error").empty());
+    }
+  }
+  EXPECT_EQ(string_at(items.back(), "executionId"), string_at(accepted.json(), "executionId"));
+}
+
+TEST_F(webhooks, regenerate_and_delete_take_effect_at_once) {
+  auto old_secret = string_at(create_webhook(), "secret");
+  ASSERT_EQ(trigger(old_secret, "{}").status, 202);
+
+  auto r = api_.post("/api/flows/" + flow_ + "/webhook/regenerate", std::nullopt);
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto new_secret = string_at(r.json(), "secret");
+  EXPECT_FALSE(new_secret.empty());
+  EXPECT_NE(new_secret, old_secret);
+  EXPECT_EQ(trigger(old_secret, "{}").status, 401) << "the old secret stops at once";
+  EXPECT_EQ(trigger(new_secret, "{}").status, 202);
+  EXPECT_EQ(string_at(api_.get("/api/flows/" + flow_ + "/webhook").json(), "secret"), new_secret);
+
+  auto gone = api_.del("/api/flows/" + flow_ + "/webhook");
+  EXPECT_EQ(gone.status, 204) << gone.body;
+  EXPECT_EQ(trigger(new_secret, "{}").status, 404) << "no webhook: as if the flow were unknown";
+  EXPECT_EQ(api_.get("/api/flows/" + flow_ + "/webhook").status, 404);
+
+  auto again = string_at(create_webhook(), "secret");
+  EXPECT_NE(again, new_secret);
+  EXPECT_EQ(trigger(again, "{}").status, 202);
+  EXPECT_EQ(api_.del("/api/flows/" + flow_).status, 204);
+  EXPECT_EQ(trigger(again, "{}").status, 404) << "a deleted flow's webhook is gone";
+}
+
+TEST_F(webhooks, past_the_token_bucket_429_with_retry_after_and_all_logged) {
+  auto secret = string_at(create_webhook(), "secret");
+  std::map<long, int> statuses;
+  auto started = std::chrono::steady_clock::now();
+  for (int i = 0; i < 40; ++i) {
+    auto r = trigger(secret, "{}");
+    ++statuses[r.status];
+    if (r.status == 429) {
+      auto retry = r.headers.get("Retry-After");
+      ASSERT_TRUE(retry) << "429 without Retry-After";
+      EXPECT_FALSE(retry->empty());
+      EXPECT_TRUE(std::all_of(retry->begin(), retry->end(), ::isdigit)) << *retry;
+      EXPECT_FALSE(r.code().empty()) << r.body;
+    }
+  }
+  auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  EXPECT_EQ(statuses[202] + statuses[429], 40) << "only 202 and 429";
+  EXPECT_GE(statuses[202], 20) << "the burst of 20 is allowed";
+  EXPECT_GE(statuses[429], 1) << "40 calls in " << seconds << " s";
+  EXPECT_LE(statuses[202], 20 + static_cast<int>(10 * seconds) + 1)
+    << "no more than burst + 10/s in " << seconds << " s";
+
+  auto all = logs();
+  EXPECT_EQ(all.size(), 40u) << "every call is logged";
+  int logged_429 = 0;
+  for (const auto& l : all)
+    logged_429 += l.at("status") == 429;
+  EXPECT_EQ(logged_429, statuses[429]);
+
+  // Paging the logs works like every list.
+  auto page = api_.get("/api/flows/" + flow_ + "/webhook/logs?limit=15");
+  ASSERT_EQ(page.status, 200);
+  EXPECT_EQ(page.json().at("items").as_array().size(), 15u);
+  EXPECT_TRUE(page.json().at("nextCursor").is_string());
+}
+
+} // namespace
+} // namespace baley::testing
