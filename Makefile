@@ -6,7 +6,8 @@ JOBS ?= 2
 DEBIAN_PACKAGES = build-essential cmake ninja-build ccache pkg-config \
   libcaf-dev librocksdb-dev libboost1.81-dev libboost-json1.81-dev \
   libsimdjson-dev libjq-dev libssl-dev libcurl4-openssl-dev \
-  libgtest-dev libgmock-dev libbenchmark-dev libvalijson-dev curl
+  libgtest-dev libgmock-dev libbenchmark-dev libvalijson-dev \
+  json-schema-test-suite curl
 SSE_CLIENT_DIR = tests/blackbox/sse_eventsource
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -72,6 +72,22 @@ TEST_F(executions, execute_answers_202_and_the_execution_reads_complete) {
   EXPECT_TRUE(runtime::json_equal(doubling->at("output"), json::parse(R"({"n":6})")));
 }
 
+TEST_F(executions, an_execution_is_readable_as_soon_as_execute_answers) {
+  // A client that got its 202 reads, streams and replays the execution at
+  // once: no 404 in between.
+  auto flow = api_.create_flow(delay_flow(100));
+  for (int i = 0; i < 30; ++i) {
+    auto id = api_.start(flow, R"({"n":1})");
+    ASSERT_FALSE(id.empty());
+    auto read = api_.get("/api/executions/" + id);
+    EXPECT_EQ(read.status, 200) << "GET right after 202 (try " << i << "): " << read.body;
+    auto replay = api_.get("/api/executions/" + id + "/replay");
+    EXPECT_EQ(replay.status, 200) << "replay right after 202 (try " << i << "): " << replay.body;
+    if (HasFailure())
+      break;
+  }
+}
+
 TEST_F(executions, wait_answers_200_when_terminal_in_time_else_202) {
   auto quick = api_.create_flow(doubling_flow());
   auto r = api_.post("/api/flows/" + quick + "/execute?wait=5", R"({"input":{"n":5}})");
