@@ -286,6 +286,14 @@ caf::behavior execution_actor(caf::stateful_actor<execution_actor_state>* self,
   auto& st = self->state;
   st.exec = std::move(setup.state);
   st.setup = std::move(setup);
+  // Told to stop (server shutdown): stop the node actors too. The execution
+  // stays unfinished in the log and is resumed at the next start.
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    for (auto& [key, worker] : self->state.workers)
+      self->send_exit(worker, caf::exit_reason::user_shutdown);
+    self->state.workers.clear();
+    self->quit(msg.reason);
+  });
   self->set_down_handler([self](caf::down_msg& msg) {
     auto& st = self->state;
     for (auto it = st.workers.begin(); it != st.workers.end(); ++it) {

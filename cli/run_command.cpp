@@ -3,6 +3,7 @@
 #include "cli/command_line.hpp"
 #include "cli/execution_watch.hpp"
 
+#include "runtime/flow_input.hpp"
 #include "runtime/json_text.hpp"
 
 #include <caf/all.hpp>
@@ -130,6 +131,9 @@ int run_command(int argc, char** argv) {
     std::cerr << json::serialize(body) << std::endl;
     return exit_code::invalid;
   }
+  // DESIGN.md "Inputs": an input its source's schema refuses starts nothing.
+  if (auto valid = runtime::validate_flow_input(*compiled.flow, *input); !valid)
+    return fail(valid.error());
   temporary_dir temp;
   auto dir = data_dir_of(*args, temp);
   if (!dir)

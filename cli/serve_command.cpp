@@ -13,6 +13,7 @@
 
 #include <charconv>
 #include <csignal>
+#include <sys/resource.h>
 #include <iostream>
 #include <thread>
 
@@ -73,6 +74,12 @@ int serve_command(int argc, char** argv) {
   for (const auto* r : {&port, &threads, &timeout})
     if (!*r)
       return fail(r->error());
+  // Each client is a descriptor: take every one the hard limit allows.
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &files);
+  }
   auto dir = args->flag("data").value_or("data");
   if (auto prepared = prepare_data_dir(dir); !prepared)
     return fail(prepared.error());

@@ -120,6 +120,14 @@ caf::behavior api_behavior(api_actor self, std::shared_ptr<api_init> init) {
     count = resumed->size();
   }
   init->resumed->set_value(count);
+  // At shutdown, stop the executions still running; they resume at the next
+  // start from their streams.
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    for (auto& [id, live] : self->state.live)
+      self->send_exit(live.actor, caf::exit_reason::user_shutdown);
+    self->state.live.clear();
+    self->quit(msg.reason);
+  });
   return {
     [self](api_atom, const api_call_ptr& call) { dispatch(self, call); },
     [self](actors::run_atom, const actor_continuation& then) { then(self); },

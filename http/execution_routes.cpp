@@ -5,6 +5,7 @@
 
 #include "http/execution_view.hpp"
 #include "http/sse_feed.hpp"
+#include "runtime/flow_input.hpp"
 #include "runtime/stream_names.hpp"
 
 #include <caf/all.hpp>
@@ -134,6 +135,8 @@ std::string start_compiled(api_actor self, const launch_request& launch,
 void launch_execution(api_actor self, launch_request launch, launch_continuation then) {
   auto& st = self->state;
   if (auto compiled = st.engine->cached_flow(launch.flow_id, launch.flow_version)) {
+    if (auto valid = runtime::validate_flow_input(*compiled, launch.input); !valid)
+      return then(self, nullptr, &valid.error());
     auto id = start_compiled(self, launch, std::move(compiled));
     return then(self, &id, nullptr);
   }
@@ -145,6 +148,8 @@ void launch_execution(api_actor self, launch_request launch, launch_continuation
             loaded = std::move(loaded)](api_actor self) {
       if (!loaded)
         return then(self, nullptr, &loaded.error());
+      if (auto valid = runtime::validate_flow_input(**loaded, launch.input); !valid)
+        return then(self, nullptr, &valid.error());
       auto id = start_compiled(self, launch, *loaded);
       then(self, &id, nullptr);
     };
@@ -182,7 +187,8 @@ void flow_execute(api_actor self, const api_call_ptr& call, const authenticated&
                    [call, wait = *wait](api_actor self, const std::string* id,
                                         const error* failed) {
                      if (failed)
-                       return reply_error(call, 500, failed->code, failed->message);
+                       return reply_error(call, failed->code == "invalid_input" ? 400 : 500,
+                                          failed->code, failed->message);
                      if (wait && *wait > 0)
                        return wait_for(self, call, *id, *wait);
                      reply_started(call, *id);

@@ -219,7 +219,9 @@ void webhook_trigger(api_actor self, const api_call_ptr& call) {
   launch_execution(self, std::move(launch),
                    [call, flow_id](api_actor self, const std::string* id, const error* failed) {
                      if (failed)
-                       return refuse(self, call, flow_id, 500, failed->code, failed->message);
+                       return refuse(self, call, flow_id,
+                                     failed->code == "invalid_input" ? 400 : 500, failed->code,
+                                     failed->message);
                      log_call(self, call, flow_id, 202, *id, {});
                      reply_json(call, 202, json::object{{"executionId", *id},
                                                         {"status", "started"}});

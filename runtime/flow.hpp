@@ -4,6 +4,7 @@
 #pragma once
 
 #include "runtime/jq_program.hpp"
+#include "runtime/json_schema.hpp"
 #include "runtime/retry_policy.hpp"
 
 #include <boost/json/object.hpp>
@@ -72,6 +73,7 @@ struct compiled_node {
   std::int64_t delay_ms = 0;   // delay
   bool merge_array = false;    // data.merge == "array"
   retry_policy retry;
+  std::shared_ptr<const json_schema> input_schema;  // source: data.inputSchema, optional
 };
 
 struct compiled_flow {

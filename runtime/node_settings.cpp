@@ -77,6 +77,7 @@ struct settings_reader {
         else
           node.code = program(node, node.data, "code", true);
         break;
+      case node_kind::source: configure_source(node); break;
       case node_kind::router: configure_router(node); break;
       case node_kind::loop: configure_loop(node); break;
       case node_kind::delay:
@@ -94,6 +95,17 @@ struct settings_reader {
       }
       default: break;
     }
+  }
+
+  void configure_source(compiled_node& node) {
+    auto* schema = node.data.if_contains("inputSchema");
+    if (!schema || schema->is_null())
+      return;
+    auto compiled = json_schema::compile(*schema);
+    if (compiled)
+      node.input_schema = *compiled;
+    else
+      problem(node.id, "data.inputSchema is not a valid JSON Schema: " + compiled.error().message);
   }
 
   void configure_router(compiled_node& node) {

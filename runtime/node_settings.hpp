@@ -1,6 +1,6 @@
 // Reading one node's settings (`data`) by kind: jq programs compiled through
-// the cache, routes, loop body, delay, retry policy. Problems are collected,
-// not thrown, so the compiler reports every one at once.
+// the cache, routes, loop body, delay, retry policy, a source's input schema.
+// Problems are collected, not thrown, so the compiler reports every one at once.
 #pragma once
 
 #include "runtime/flow.hpp"

@@ -1,6 +1,8 @@
 // valijson's failures as one line; see schema_failures.hpp.
 #include "runtime/schema_failures.hpp"
 
+#include "runtime/schema_refs.hpp"
+
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
 
@@ -9,6 +11,7 @@
 #include <charconv>
 #include <optional>
 #include <regex>
+#include <unordered_set>
 
 namespace baley::runtime {
 namespace json = boost::json;
@@ -47,8 +50,24 @@ located locate(const json::value& instance, const std::vector<std::string>& cont
 }
 
 bool is_identifier(std::string_view key) {
-  static const std::regex identifier("[A-Za-z_$][A-Za-z0-9_$]*");
-  return std::regex_match(key.begin(), key.end(), identifier);
+  auto word = [](char c, bool first) {
+    return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || c == '$'
+           || (!first && std::isdigit(static_cast<unsigned char>(c)));
+  };
+  for (std::size_t i = 0; i < key.size(); ++i)
+    if (!word(key[i], i == 0))
+      return false;
+  return !key.empty();
+}
+
+// At most `n` bytes of `text`, cut between UTF-8 characters, "..." marking a cut.
+std::string clip(std::string_view text, std::size_t n = 64) {
+  if (text.size() <= n)
+    return std::string(text);
+  std::size_t end = n - 3;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80)
+    --end;
+  return std::string(text.substr(0, end)) + "...";
 }
 
 std::string path_text(std::string_view root, const std::vector<step>& steps) {
@@ -56,27 +75,17 @@ std::string path_text(std::string_view root, const std::vector<step>& steps) {
   for (const auto& s : steps) {
     if (s.index)
       out += "[" + std::to_string(*s.index) + "]";
-    else if (is_identifier(s.key))
+    else if (is_identifier(s.key) && s.key.size() <= 64)
       out += "." + s.key;
     else
-      out += "[" + json::serialize(json::string(s.key)) + "]";
+      out += "[" + json::serialize(json::string(clip(s.key))) + "]";
   }
   return out;
 }
 
-// Follows local "$ref"s ("#", "#/definitions/x"); null for any other.
+// A subschema with its local "$ref"s followed, when it is an object.
 const json::value* resolve(const json::value& root, const json::value* s) {
-  for (int hops = 0; s && s->is_object() && hops < 32; ++hops) {
-    auto* ref = s->get_object().if_contains("$ref");
-    if (!ref || !ref->is_string())
-      return s;
-    std::string_view target = ref->get_string();
-    if (target.empty() || target.front() != '#')
-      return nullptr;
-    target.remove_prefix(1);
-    json::error_code ec;
-    s = target.empty() ? &root : root.find_pointer(target, ec);
-  }
+  s = resolve_local_ref(root, s);
   return s && s->is_object() ? s : nullptr;
 }
 
@@ -84,28 +93,85 @@ const json::value* member(const json::value* s, std::string_view key) {
   return s && s->is_object() ? s->get_object().if_contains(key) : nullptr;
 }
 
-// The subschema that applies at `steps` through properties, additionalProperties
-// and items; null where that takes more (patternProperties, combinators).
-const json::value* schema_at(const json::value& root, const std::vector<step>& steps) {
-  const json::value* s = resolve(root, &root);
-  for (const auto& st : steps) {
-    if (!s)
-      return nullptr;
-    if (!st.index) {
-      auto* props = member(s, "properties");
-      auto* prop = props && props->is_object() ? props->get_object().if_contains(st.key) : nullptr;
-      s = prop ? prop : member(s, "additionalProperties");
-    } else {
-      auto* items = member(s, "items");
-      if (items && items->is_array())
-        s = *st.index < items->get_array().size() ? &items->get_array()[*st.index]
-                                                  : member(s, "additionalItems");
-      else
-        s = items;
-    }
-    s = resolve(root, s);
+using schemas = std::vector<const json::value*>;
+
+// `s` and the subschemas that may apply at the same place through allOf,
+// anyOf, oneOf, then, else and dependencies; bounded, as "$ref"s may loop.
+void expand(const json::value& root, const json::value* s, schemas& out, int depth = 4) {
+  s = resolve(root, s);
+  if (!s || out.size() >= 64 || std::find(out.begin(), out.end(), s) != out.end())
+    return;
+  out.push_back(s);
+  if (depth == 0)
+    return;
+  for (auto key : {"allOf", "anyOf", "oneOf"})
+    if (auto* branches = member(s, key); branches && branches->is_array())
+      for (const auto& b : branches->get_array())
+        expand(root, &b, out, depth - 1);
+  for (auto key : {"then", "else"})
+    expand(root, member(s, key), out, depth - 1);
+  if (auto* dependencies = member(s, "dependencies"); dependencies && dependencies->is_object())
+    for (const auto& d : dependencies->get_object())
+      expand(root, &d.value(), out, depth - 1);
+}
+
+bool pattern_matches(std::string_view pattern, std::string_view key) {
+  try {
+    // Non-recursive matcher, as for "pattern" (json_schema.cpp).
+    std::regex re(std::string(pattern), std::regex::ECMAScript | std::regex_constants::__polynomial);
+    return std::regex_search(key.begin(), key.end(), re);
+  } catch (const std::regex_error&) {
+    return false;
   }
-  return s;
+}
+
+// The subschemas of `s` for one step: properties, patternProperties,
+// additionalProperties, items, additionalItems.
+void children(const json::value& root, const json::value* s, const step& st, schemas& out) {
+  if (st.index) {
+    auto* items = member(s, "items");
+    if (items && items->is_array())
+      expand(root, *st.index < items->get_array().size() ? &items->get_array()[*st.index]
+                                                         : member(s, "additionalItems"), out);
+    else
+      expand(root, items, out);
+    return;
+  }
+  auto* props = member(s, "properties");
+  if (auto* p = props && props->is_object() ? props->get_object().if_contains(st.key) : nullptr) {
+    expand(root, p, out);
+    return;
+  }
+  bool matched = false;
+  if (auto* patterns = member(s, "patternProperties"); patterns && patterns->is_object())
+    for (const auto& [pattern, sub] : patterns->get_object())
+      if (pattern_matches(pattern, st.key)) {
+        expand(root, &sub, out);
+        matched = true;
+      }
+  if (!matched)
+    expand(root, member(s, "additionalProperties"), out);
+}
+
+// Every subschema that may apply at `steps`; empty where the path leaves them.
+schemas schemas_at(const json::value& root, const std::vector<step>& steps) {
+  schemas current;
+  expand(root, &root, current);
+  for (const auto& st : steps) {
+    schemas next;
+    for (const auto* s : current)
+      children(root, s, st, next);
+    current = std::move(next);
+  }
+  return current;
+}
+
+// The first value of `key` among the schemas.
+const json::value* first_member(const schemas& at, std::string_view key) {
+  for (const auto* s : at)
+    if (auto* m = member(s, key))
+      return m;
+  return nullptr;
 }
 
 std::string type_of(const json::value& v) {
@@ -137,40 +203,41 @@ void add_types(const json::value* s, std::vector<std::string>& out) {
     add(*type);
 }
 
-// The types a schema asks for: its "type", else those of its allOf / anyOf /
-// oneOf branches; empty when they would not explain why `value` failed.
-std::vector<std::string> expected_types(const json::value& root, const json::value* s,
-                                        const json::value& value) {
-  auto explains = [&](const std::vector<std::string>& types) {
-    return !types.empty() && std::none_of(types.begin(), types.end(), [&](const auto& t) {
-      return accepts(t, value);
-    });
-  };
+// The types the schemas at a place ask for; empty when they would not
+// explain why `value` failed (one of them accepts it).
+std::vector<std::string> expected_types(const schemas& at, const json::value& value) {
   std::vector<std::string> types;
-  add_types(s, types);
-  if (explains(types))
-    return types;
-  types.clear();
-  for (auto key : {"allOf", "anyOf", "oneOf"})
-    if (auto* branches = member(s, key); branches && branches->is_array())
-      for (const auto& b : branches->get_array())
-        add_types(resolve(root, &b), types);
-  return explains(types) ? types : std::vector<std::string>{};
+  for (const auto* s : at)
+    add_types(s, types);
+  bool explains = std::none_of(types.begin(), types.end(),
+                               [&](const auto& t) { return accepts(t, value); });
+  return explains ? types : std::vector<std::string>{};
 }
 
+// JSON for a message: doubles as "1.5", not Boost's "1.5E0"; long text cut.
 std::string short_json(const json::value& v) {
-  auto text = json::serialize(v);
-  return text.size() <= 80 ? text : text.substr(0, 77) + "...";
+  if (v.is_double()) {
+    char buffer[32];
+    auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, v.get_double());
+    return std::string(buffer, ec == std::errc() ? end : buffer);
+  }
+  if (v.is_string())
+    return json::serialize(json::string(clip(v.get_string(), 80)));
+  return clip(json::serialize(v), 80);
 }
 
-// valijson's "0.000000" as "0", "2.500000" as "2.5".
+// valijson's "0.000000" as "0", "2.500000" as "2.5" (its sentences are short;
+// std::regex recurses per character, so anything long is left as it is).
 std::string tidy_numbers(std::string text) {
+  if (text.size() > 512)
+    return text;
   static const std::regex zeros(R"((\d)\.0+(?!\d))"), trailing(R"((\.\d*[1-9])0+(?!\d))");
   return std::regex_replace(std::regex_replace(text, zeros, "$1"), trailing, "$1");
 }
 
 // A sentence as a clause: "Missing required property 'a'." → "missing required property 'a'".
-std::string clause(std::string text) {
+std::string clause(std::string_view sentence) {
+  std::string text(sentence);
   if (!text.empty() && text.back() == '.')
     text.pop_back();
   if (text.size() > 1 && std::isupper(static_cast<unsigned char>(text[0]))
@@ -183,62 +250,99 @@ bool starts_with(std::string_view text, std::string_view prefix) {
   return text.substr(0, prefix.size()) == prefix;
 }
 
-// Failures that only say a nested value failed, reported there already.
-bool is_summary(std::string_view d) {
-  for (auto prefix : {"Failed to validate against schema associated with property name",
-                      "Failed to validate item #", "Failed to validate against child schema #",
-                      "Failed to validate against additional properties schema",
-                      "Failed to validate against schema associated with pattern",
-                      "Failed to validate against a conditional schema",
-                      "Failed to validate against dependent schema"})
-    if (starts_with(d, prefix))
-      return true;
-  return false;
+// The quoted name at the end of valijson's sentence: "...name 'bar'." → "'bar'".
+std::string quoted_tail(std::string_view d) {
+  auto close = d.rfind('\'');
+  if (close == std::string_view::npos || close == 0)
+    return "?";
+  auto open = d.rfind('\'', close - 1);
+  return open == std::string_view::npos ? "?"
+                                        : "'" + clip(d.substr(open + 1, close - open - 1)) + "'";
 }
 
+// Failures that only say that something nested failed, with what to say when
+// nothing more precise was reported (a `false` subschema reports nothing).
+struct summary {
+  std::string_view prefix;
+  std::string_view alone;  // "" when built from the quoted name
+};
+constexpr summary summaries[] = {
+  {"Failed to validate against schema associated with property name", ""},
+  {"Failed to validate against schema associated with pattern", ""},
+  {"Failed to validate item #", "an item does not match its schema"},
+  {"Failed to validate against child schema #", "does not match every allOf schema"},
+  {"Failed to validate against additional properties schema",
+   "an additional property does not match its schema"},
+  {"Failed to validate against a conditional schema", "does not match the then/else schema"},
+  {"Failed to validate against dependent schema", "does not match a dependency's schema"},
+};
+
+const summary* summary_of(std::string_view d) {
+  for (const auto& s : summaries)
+    if (starts_with(d, s.prefix))
+      return &s;
+  return nullptr;
+}
+
+std::string summary_alone(const summary& s, std::string_view d) {
+  if (!s.alone.empty())
+    return std::string(s.alone);
+  if (starts_with(d, "Failed to validate against schema associated with property name"))
+    return "property " + quoted_tail(d) + " is not allowed";
+  return "a property matching " + quoted_tail(d) + " is not allowed";
+}
+
+std::string type_reason(const schemas& at, const json::value* value) {
+  if (!value)
+    return "type not allowed";
+  auto types = expected_types(at, *value);
+  std::string list;
+  for (const auto& t : types)
+    list += (list.empty() ? "" : " or ") + t;
+  return types.empty() ? type_of(*value) + " not allowed here"
+                       : "expected " + list + ", got " + type_of(*value);
+}
+
+// One failure as a clause a person can act on.
 std::string reason(const json::value& root, const located& at, std::string_view d) {
-  const json::value* s = schema_at(root, at.steps);
+  if (auto* s = summary_of(d))
+    return summary_alone(*s, d);
+  auto here = schemas_at(root, at.steps);
   std::string got = at.value ? ", got " + short_json(*at.value) : std::string();
-  if (starts_with(d, "Value type not permitted")) {
-    if (!at.value)
-      return "type not allowed";
-    auto types = expected_types(root, s, *at.value);
-    std::string list;
-    for (const auto& t : types)
-      list += (list.empty() ? "" : " or ") + t;
-    return types.empty() ? type_of(*at.value) + " not allowed here"
-                         : "expected " + list + ", got " + type_of(*at.value);
-  }
-  if (starts_with(d, "Failed to match against any enum values")) {
-    auto* e = member(s, "enum");
-    return (e ? "expected one of " + short_json(*e) : std::string("not an allowed value")) + got;
-  }
-  if (starts_with(d, "Failed to match expected value set by 'const'")) {
-    auto* c = member(s, "const");
-    return (c ? "expected " + short_json(*c) : std::string("not the constant value")) + got;
-  }
-  if (starts_with(d, "Failed to match regex specified by 'pattern'")) {
-    auto* p = member(s, "pattern");
-    return (p ? "does not match pattern " + short_json(*p) : std::string("does not match the pattern"))
-           + got;
-  }
-  if (starts_with(d, "Object contains a property that could not be validated")) {
-    auto quote = d.find(": '");
-    return quote == std::string_view::npos
-             ? clause(std::string(d))
-             : "property " + clause(std::string(d.substr(quote + 2))) + " is not allowed";
-  }
-  if (starts_with(d, "Failed to validate against any schemas allowed by anyOf"))
-    return "matches none of the anyOf schemas";
-  if (starts_with(d, "Failed to validate against any child schemas allowed by oneOf"))
-    return "matches none of the oneOf schemas";
-  if (starts_with(d, "Failed to validate against exactly one child schema"))
-    return "matches more than one of the oneOf schemas";
-  if (starts_with(d, "Target should not validate against schema specified in 'not'"))
-    return "must not match the 'not' schema";
+  auto with = [&](std::string_view key, std::string_view lead, std::string_view otherwise) {
+    auto* m = first_member(here, key);
+    return (m ? std::string(lead) + short_json(*m) : std::string(otherwise)) + got;
+  };
+  if (starts_with(d, "Value type not permitted"))
+    return type_reason(here, at.value);
+  if (starts_with(d, "Failed to match against any enum values"))
+    return with("enum", "expected one of ", "not an allowed value");
+  if (starts_with(d, "Failed to match expected value set by 'const'"))
+    return with("const", "expected ", "not the constant value");
+  if (starts_with(d, "Failed to match regex specified by 'pattern'"))
+    return with("pattern", "does not match pattern ", "does not match the pattern");
+  if (starts_with(d, "Object contains a property that could not be validated"))
+    return "property " + quoted_tail(d) + " is not allowed";
   if (starts_with(d, "Expected number") || starts_with(d, "Value should be a multiple"))
-    return clause(std::string(d)) + got;
-  return clause(std::string(d));
+    return clause(d) + got;
+  static const std::regex duplicate(R"(^Elements at indexes #(\d+) and #(\d+) violate.*)");
+  if (starts_with(d, "Elements at indexes #") && d.size() < 512)
+    return std::regex_replace(std::string(d), duplicate, "items [$1] and [$2] are equal");
+  static const std::pair<std::string_view, std::string_view> rewrites[] = {
+    {"Failed to validate against any schemas allowed by anyOf", "matches none of the anyOf schemas"},
+    {"Failed to validate against any child schemas allowed by oneOf",
+     "matches none of the oneOf schemas"},
+    {"Failed to validate against exactly one child schema",
+     "matches more than one of the oneOf schemas"},
+    {"Target should not validate against schema specified in 'not'",
+     "must not match the 'not' schema"},
+    {"Failed to any values against subschema in 'contains'", "no item matches the 'contains' schema"},
+    {"Cannot validate item #", "has more items than the schema allows"},
+  };
+  for (const auto& [prefix, text] : rewrites)
+    if (starts_with(d, prefix))
+      return std::string(text);
+  return clause(d);
 }
 
 } // namespace
@@ -252,23 +356,33 @@ std::string describe_failures(const json::value& schema, const json::value& inst
                               const std::vector<schema_failure>& failures,
                               std::string_view root) {
   bool precise = std::any_of(failures.begin(), failures.end(),
-                             [](const auto& f) { return !is_summary(f.description); });
+                             [](const auto& f) { return !summary_of(f.description); });
+  // Described until there are enough lines; the rest only counted, by
+  // valijson's own words, as there may be very many.
   std::vector<std::string> lines;
+  std::unordered_set<std::string> seen, rest;
   for (const auto& f : failures) {
-    if (precise && is_summary(f.description))
+    if (precise && summary_of(f.description))
       continue;
+    if (lines.size() == max_reported_failures) {
+      std::string key = f.description;
+      for (const auto& c : f.context)
+        key += "\n" + c;
+      rest.insert(std::move(key));
+      continue;
+    }
     auto at = locate(instance, f.context);
     auto line = path_text(root, at.steps) + ": " + reason(schema, at, f.description);
-    if (std::find(lines.begin(), lines.end(), line) == lines.end())
+    if (seen.insert(line).second)
       lines.push_back(std::move(line));
   }
   if (lines.empty())
     return std::string(root) + ": does not match the schema";
   std::string out;
-  for (std::size_t i = 0; i < lines.size() && i < max_reported_failures; ++i)
+  for (std::size_t i = 0; i < lines.size(); ++i)
     out += (i ? "; " : "") + lines[i];
-  if (lines.size() > max_reported_failures)
-    out += " (and " + std::to_string(lines.size() - max_reported_failures) + " more)";
+  if (!rest.empty())
+    out += " (and " + std::to_string(rest.size()) + " more)";
   return out;
 }
 

@@ -56,6 +56,10 @@ json::value api_client::wait_terminal(const std::string& id,
       if (is_terminal(string_at(last, "status")))
         return last;
     }
+    if (r.status >= 500) {
+      ADD_FAILURE() << "GET /api/executions/" << id << ": " << r.status << " " << r.body;
+      return last;
+    }
     if (std::chrono::steady_clock::now() > deadline) {
       ADD_FAILURE() << "execution " << id << " not terminal in time; last: " << r.status << " "
                     << r.body.substr(0, 2000);

@@ -71,6 +71,7 @@ TEST_F(flows, list_newest_first_with_cursor) {
   ASSERT_EQ(all.status, 200) << all.body;
   auto items = all.json().at("items").as_array();
   ASSERT_EQ(items.size(), 3u);
+  SCOPED_TRACE("created in this order: " + ids[0] + ", " + ids[1] + ", " + ids[2]);
   EXPECT_EQ(string_at(items[0], "id"), ids[2]);
   EXPECT_EQ(string_at(items[1], "id"), ids[1]);
   EXPECT_EQ(string_at(items[2], "id"), ids[0]);
@@ -85,6 +86,19 @@ TEST_F(flows, list_newest_first_with_cursor) {
   ASSERT_EQ(page2.at("items").as_array().size(), 1u) << page2;
   EXPECT_EQ(string_at(page2.at("items").as_array()[0], "id"), ids[0]);
   EXPECT_TRUE(page2.at("nextCursor").is_null());
+}
+
+TEST_F(flows, flows_created_within_one_millisecond_still_list_newest_first) {
+  // Quick creates share a millisecond; the order must not depend on the
+  // random bits of their UUIDv7 ids.
+  std::vector<std::string> created;
+  for (int i = 0; i < 30; ++i)
+    created.push_back(api_.create_flow(passthrough_flow()));
+  std::vector<std::string> listed;
+  for (const auto& item : api_.list_all("/api/flows"))
+    listed.push_back(string_at(item, "id"));
+  std::reverse(created.begin(), created.end());
+  EXPECT_EQ(listed, created);
 }
 
 TEST_F(flows, soft_delete_hides_the_flow_but_not_its_executions) {

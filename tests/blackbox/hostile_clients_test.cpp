@@ -2,6 +2,7 @@
 // header, slowloris (a byte a second), garbage, and an SSE client that never
 // reads. Each is refused or cut off within bounds, and the server goes on
 // answering everyone else.
+#include "raw_tcp.hpp"
 #include "server_process.hpp"
 #include "sse_reader.hpp"
 #include "test_flows.hpp"
@@ -9,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <future>
+#include <iostream>
 #include <numeric>
 
 namespace baley::testing {
@@ -205,6 +207,10 @@ TEST_F(hostile_clients, an_sse_client_that_never_reads_is_cut_off_and_others_are
     EXPECT_EQ(got.find("data: [DONE]"), std::string::npos)
       << "a client that never read was kept to the end (" << got.size() << " bytes buffered)";
     EXPECT_EQ(got.rfind("HTTP/1.1 200", 0), 0u);
+    RecordProperty("stuck_client_bytes", std::to_string(got.size()));
+    std::cout << "a client that never read got " << got.size() << " of about "
+              << r.body.size() << " bytes, then " << (how == read_status::reset ? "a reset" : "a close")
+              << "\n";
   }
   expect_healthy();
   EXPECT_EQ(api_.post("/api/flows/" + api_.create_flow(passthrough_flow()) + "/execute?wait=5",

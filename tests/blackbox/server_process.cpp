@@ -148,10 +148,10 @@ void server_process::reap(int signal_number) {
     drain_.join();
 }
 
-int server_process::stop() {
+int server_process::stop(int signal_number) {
   if (!child_)
     return -1;
-  reap(SIGTERM);
+  reap(signal_number);
   auto r = child_->wait();
   child_.reset();
   return r.exit_code;

@@ -38,9 +38,9 @@ public:
   // Starts (or starts again, on the same data dir) and waits up to 20 s for
   // the listening line. False on failure; diagnostics() says why.
   bool start();
-  // SIGTERM, waits up to 20 s (SIGKILL after that); the exit code, -1 when
-  // killed by a signal.
-  int stop();
+  // SIGTERM (or `signal_number`), waits up to 20 s (SIGKILL after that);
+  // the exit code, -1 when killed by a signal.
+  int stop(int signal_number = 15);
   // SIGKILL and reap.
   void kill();
   bool running() const { return child_ != nullptr; }

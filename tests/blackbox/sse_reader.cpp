@@ -59,7 +59,7 @@ stream_result read_stream(int port, const std::string& path, const header_list& 
       continue;
     }
     boost::system::error_code ec;
-    auto data = json::parse(item->data, ec);
+    auto data = parse_deep(item->data, ec);
     if (ec || !data.is_object() || !data.as_object().contains("index") ||
         !data.as_object().at("index").is_number() || !data.as_object().contains("event") ||
         !data.as_object().at("event").is_object()) {

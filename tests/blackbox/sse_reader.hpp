@@ -4,7 +4,7 @@
 // arrived and every way it strayed from that, for the SSE tests.
 #pragma once
 
-#include "http_client.hpp"
+#include "sse_client.hpp"
 
 #include <boost/json.hpp>
 
