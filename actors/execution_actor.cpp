@@ -244,6 +244,8 @@ void on_appended(self_ptr self, const append_outcome& outcome) {
   auto events = std::move(st.in_flight_events);
   for (const auto& e : events)
     apply(st.exec, e);
+  if (st.setup.observer && std::holds_alternative<execution_start>(events.front().payload))
+    self->send(st.setup.observer, started_atom::value, st.setup.execution_id);
   if (is_terminal(st.exec.status)) {
     finish(self, std::string(status_name(st.exec.status)));
     return;

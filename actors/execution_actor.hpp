@@ -26,7 +26,9 @@ struct execution_setup {
   // entries committed with it (an Idempotency-Key).
   std::optional<runtime::execution_start> start;
   std::vector<storage::projection_put> start_projections;
-  // Optional: receives (finished_atom, execution_finished) at the end.
+  // Optional: receives (started_atom, execution_id) once execution_start is
+  // committed (a new execution), and (finished_atom, execution_finished) at
+  // the end.
   caf::actor observer;
 };
 

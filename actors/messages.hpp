@@ -31,6 +31,7 @@ using appended_atom = caf::atom_constant<caf::atom("appended")>;
 using event_atom = caf::atom_constant<caf::atom("event")>;
 using node_done_atom = caf::atom_constant<caf::atom("nodedone")>;
 using finished_atom = caf::atom_constant<caf::atom("finished")>;
+using started_atom = caf::atom_constant<caf::atom("started")>;
 
 // Subscribing to this stream name delivers every committed event.
 inline constexpr std::string_view all_streams = "$all";

@@ -2,6 +2,7 @@
 #include "cli/execution_watch.hpp"
 
 #include "cli/command_line.hpp"
+#include "runtime/json_text.hpp"
 #include "runtime/stream_names.hpp"
 
 #include <caf/all.hpp>
@@ -24,7 +25,7 @@ extern "C" void on_interrupt(int) {
 // The terminal status an event's JSON announces, or "".
 std::string terminal_status(std::string_view event_json) {
   boost::system::error_code ec;
-  auto event = boost::json::parse(event_json, ec);
+  auto event = runtime::parse_stored_json(event_json, ec);
   if (ec || !event.is_object())
     return {};
   auto* type = event.get_object().if_contains("type");

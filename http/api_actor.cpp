@@ -39,6 +39,8 @@ void dispatch(api_actor self, const api_call_ptr& call) {
     case metrics: return metrics_page(self, call);
     case ui: return ui_page(self, call);
     case webhook_trigger: return http::webhook_trigger(self, call);
+    // The token in the body is the credential.
+    case session_create: return http::session_create(self, call, authenticated{});
     default: break;
   }
   auto who = authenticate(self->state, call->request);
@@ -46,7 +48,6 @@ void dispatch(api_actor self, const api_call_ptr& call) {
     return reply_error(call, 401, "unauthorized", "missing or invalid bearer token");
   const auto& w = *who;
   switch (call->route.id) {
-    case session_create: return http::session_create(self, call, w);
     case session_delete: return http::session_delete(self, call, w);
     case token_create: return http::token_create(self, call, w);
     case token_delete: return http::token_delete(self, call, w);
@@ -133,6 +134,9 @@ caf::behavior api_behavior(api_actor self, std::shared_ptr<api_init> init) {
     [self](actors::run_atom, const actor_continuation& then) { then(self); },
     [self](actors::appended_atom, std::uint64_t token,
            const actors::append_outcome_ptr& outcome) { continue_append(self, token, outcome); },
+    [self](actors::started_atom, const std::string& execution_id) {
+      execution_started(self, execution_id);
+    },
     [self](actors::finished_atom, const actors::execution_finished& finished) {
       execution_finished(self, finished);
     },

@@ -29,7 +29,14 @@ void api_sink::handle(http_request request, exchange_ptr exchange) {
   exchange->set_route_label(found.match->label);
   auto call = std::make_shared<api_call>();
   call->route = std::move(*found.match);
-  if (!request.body.empty()) {
+  if (request.refused_body_bytes) {
+    error too_large{"body_too_large", "request body over the limit of 1 MiB", {}};
+    if (call->route.id != route_id::webhook_trigger) {
+      exchange->reply(error_response(413, too_large.code, too_large.message));
+      return;
+    }
+    call->body_error = std::move(too_large);  // the webhook logs it
+  } else if (!request.body.empty()) {
     auto body = runtime::parse_json(request.body);
     if (!body) {
       call->body_error = body.error();

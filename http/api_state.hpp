@@ -59,6 +59,9 @@ struct api_state {
   std::map<std::string, live_execution> live;
   std::map<std::string, std::vector<api_call_ptr>> waiting;     // ?wait=
   std::map<std::string, std::vector<api_call_ptr>> cancelling;  // cancel
+  // Executions whose execution_start is not committed yet: nobody hears of
+  // them before it is (an acknowledged execution is never lost).
+  std::map<std::string, std::function<void(api_actor, const error*)>> starting;
   std::map<std::string, idempotency_entry> idempotency;         // ws ‖ \0 ‖ key
   std::map<std::string, runtime::token_bucket> webhook_buckets;  // by flow id
 
@@ -154,6 +157,8 @@ using launch_continuation =
   std::function<void(api_actor, const std::string* execution_id, const error* failed)>;
 void launch_execution(api_actor self, launch_request launch, launch_continuation then);
 
+// The execution actor `id` committed its execution_start (observer message).
+void execution_started(api_actor, const std::string& execution_id);
 // The execution actor `id` ended (observer message).
 void execution_finished(api_actor, const actors::execution_finished& finished);
 

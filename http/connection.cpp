@@ -88,6 +88,8 @@ void connection::read_request() {
 }
 
 void connection::on_header(beast::error_code ec) {
+  if (ec == bhttp::error::body_limit)
+    return dispatch_refused();
   if (ec == bhttp::error::header_limit)
     return reject(431, "header_too_large", "request header fields too large");
   if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout
@@ -99,8 +101,7 @@ void connection::on_header(beast::error_code ec) {
     return reject(400, "bad_request", "malformed HTTP request: " + ec.message());
   auto length = parser_->content_length();
   if (length && *length > options_.body_limit)
-    return reject(413, "body_too_large", "request body over the limit of "
-                                           + std::to_string(options_.body_limit) + " bytes");
+    return dispatch_refused();
   bhttp::async_read(stream_, buffer_, *parser_,
                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
                       self->on_request(ec);
@@ -109,8 +110,7 @@ void connection::on_header(beast::error_code ec) {
 
 void connection::on_request(beast::error_code ec) {
   if (ec == bhttp::error::body_limit)
-    return reject(413, "body_too_large", "request body over the limit of "
-                                           + std::to_string(options_.body_limit) + " bytes");
+    return dispatch_refused();
   if (ec == beast::error::timeout || ec == bhttp::error::end_of_stream
       || ec == net::error::operation_aborted || ec == net::error::connection_reset) {
     close();
@@ -121,10 +121,20 @@ void connection::on_request(beast::error_code ec) {
   dispatch_request();
 }
 
-void connection::dispatch_request() {
+// A body over the limit: the header goes on (so the route can log the
+// refusal) marked refused; the reply is 413 and the connection closes after
+// dropping what the client still sends.
+void connection::dispatch_refused() {
+  lingering_ = true;
+  auto length = parser_->content_length();
+  dispatch_request(length ? static_cast<std::size_t>(*length) : options_.body_limit + 1);
+}
+
+void connection::dispatch_request(std::optional<std::size_t> refused_body_bytes) {
   auto message = parser_->release();
-  keep_alive_ = message.keep_alive();
+  keep_alive_ = message.keep_alive() && !refused_body_bytes;
   http_request request;
+  request.refused_body_bytes = refused_body_bytes;
   request.method = std::string(message.method_string());
   auto target = std::string_view(message.target().data(), message.target().size());
   auto question = target.find('?');
@@ -161,6 +171,10 @@ void connection::write_response(http_response response, bool keep_alive) {
   stream_.expires_after(options_.write_timeout);
   bhttp::async_write(stream_, *res,
                      [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
+                       if (!ec && self->lingering_) {
+                         self->linger();
+                         return;
+                       }
                        if (ec || !res->keep_alive()) {
                          self->close();
                          return;
@@ -172,8 +186,31 @@ void connection::write_response(http_response response, bool keep_alive) {
 
 void connection::reject(int status, std::string_view code, std::string_view message) {
   busy_ = true;
+  // The client may still be sending what we refuse: read and drop it for a
+  // moment after the reply, so it sees the reply and not a reset.
+  lingering_ = true;
   auto response = error_response(status, code, message);
   write_response(std::move(response), false);
+}
+
+void connection::linger() {
+  beast::error_code ignored;
+  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+  stream_.expires_after(std::chrono::seconds(2));
+  drain_budget_ = 16 << 20;
+  drain();
+}
+
+void connection::drain() {
+  stream_.async_read_some(net::buffer(discard_), [self = shared_from_this()](
+                                                   beast::error_code ec, std::size_t n) {
+    if (ec || n >= self->drain_budget_) {
+      self->close();
+      return;
+    }
+    self->drain_budget_ -= n;
+    self->drain();
+  });
 }
 
 void connection::close() {

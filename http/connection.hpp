@@ -42,9 +42,12 @@ private:
   void read_request();
   void on_header(boost::beast::error_code ec);
   void on_request(boost::beast::error_code ec);
-  void dispatch_request();
+  void dispatch_request(std::optional<std::size_t> refused_body_bytes = std::nullopt);
+  void dispatch_refused();
   void write_response(http_response response, bool keep_alive);
   void reject(int status, std::string_view code, std::string_view message);
+  void linger();  // after a refusal: drop what the client still sends, then close
+  void drain();
   void close();
 
   void write_event_stream_head();
@@ -65,6 +68,8 @@ private:
   bool keep_alive_ = true;
   bool shutting_down_ = false;
   bool closed_ = false;
+  bool lingering_ = false;
+  std::size_t drain_budget_ = 0;
 
   // Event stream mode.
   bool streaming_ = false;
@@ -74,7 +79,7 @@ private:
   std::atomic<std::size_t> queued_bytes_{0};
   std::function<void()> on_stream_closed_;
   boost::asio::steady_timer ping_timer_;
-  std::array<char, 256> discard_{};
+  std::array<char, 16384> discard_{};
 };
 
 } // namespace baley::http

@@ -27,6 +27,9 @@ struct http_request {
   std::string body;
   std::string remote_address;
   std::chrono::steady_clock::time_point received;
+  // Set when the transport refused the body (413): the request carries its
+  // header only, so that the refusal can still be routed and logged.
+  std::optional<std::size_t> refused_body_bytes;
 
   // The first header of that (lower-case) name, or "".
   std::string_view header(std::string_view name) const;

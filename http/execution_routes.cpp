@@ -107,9 +107,11 @@ bool replay_idempotent(api_actor self, const api_call_ptr& call, const authentic
   return true;
 }
 
-// Starts an execution of a compiled flow and registers it as live.
-std::string start_compiled(api_actor self, const launch_request& launch,
-                           std::shared_ptr<const runtime::compiled_flow> compiled) {
+// Starts an execution of a compiled flow and registers it as live; `then`
+// runs once its execution_start is committed.
+void start_compiled(api_actor self, const launch_request& launch,
+                    std::shared_ptr<const runtime::compiled_flow> compiled,
+                    launch_continuation then) {
   auto& st = self->state;
   auto id = st.ids.next_id();
   std::vector<storage::projection_put> projections;
@@ -121,13 +123,17 @@ std::string start_compiled(api_actor self, const launch_request& launch,
                            json::serialize(json::object{{"executionId", id}, {"at", now}}),
                            false});
   }
+  st.starting[id] = [id, then = std::move(then)](api_actor self, const error* failed) {
+    if (failed)
+      return then(self, nullptr, failed);
+    then(self, &id, nullptr);
+  };
   auto started = st.engine->start(launch.flow_id, launch.flow_version, std::move(compiled),
                                   launch.input, launch.triggered_by,
                                   caf::actor_cast<caf::actor>(self), id, launch.workspace_id,
                                   std::move(projections));
   st.live.emplace(id, api_state::live_execution{started.actor, launch.workspace_id});
   st.counters->execution_started();
-  return id;
 }
 
 } // namespace
@@ -137,8 +143,7 @@ void launch_execution(api_actor self, launch_request launch, launch_continuation
   if (auto compiled = st.engine->cached_flow(launch.flow_id, launch.flow_version)) {
     if (auto valid = runtime::validate_flow_input(*compiled, launch.input); !valid)
       return then(self, nullptr, &valid.error());
-    auto id = start_compiled(self, launch, std::move(compiled));
-    return then(self, &id, nullptr);
+    return start_compiled(self, launch, std::move(compiled), std::move(then));
   }
   auto* engine = st.engine;
   on_reader_then(self, [engine, launch = std::move(launch),
@@ -150,8 +155,7 @@ void launch_execution(api_actor self, launch_request launch, launch_continuation
         return then(self, nullptr, &loaded.error());
       if (auto valid = runtime::validate_flow_input(**loaded, launch.input); !valid)
         return then(self, nullptr, &valid.error());
-      auto id = start_compiled(self, launch, *loaded);
-      then(self, &id, nullptr);
+      start_compiled(self, launch, *loaded, then);
     };
   });
 }
@@ -187,7 +191,7 @@ void flow_execute(api_actor self, const api_call_ptr& call, const authenticated&
                    [call, wait = *wait](api_actor self, const std::string* id,
                                         const error* failed) {
                      if (failed)
-                       return reply_error(call, failed->code == "invalid_input" ? 400 : 500,
+                       return reply_error(call, failed->code == "invalid_input" ? 400 : 503,
                                           failed->code, failed->message);
                      if (wait && *wait > 0)
                        return wait_for(self, call, *id, *wait);
@@ -195,10 +199,25 @@ void flow_execute(api_actor self, const api_call_ptr& call, const authenticated&
                    });
 }
 
+void execution_started(api_actor self, const std::string& execution_id) {
+  auto it = self->state.starting.find(execution_id);
+  if (it == self->state.starting.end())
+    return;
+  auto then = std::move(it->second);
+  self->state.starting.erase(it);
+  then(self, nullptr);
+}
+
 void execution_finished(api_actor self, const actors::execution_finished& finished) {
   auto& st = self->state;
   const auto& id = finished.execution_id;
   st.live.erase(id);
+  if (auto it = st.starting.find(id); it != st.starting.end()) {
+    auto then = std::move(it->second);
+    st.starting.erase(it);
+    error failed{"log_failed", "the execution could not be recorded: the event log failed", {}};
+    then(self, &failed);
+  }
   st.counters->execution_finished(finished.status);
   auto waiting = st.waiting.find(id);
   auto cancelling = st.cancelling.find(id);

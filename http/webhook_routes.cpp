@@ -73,7 +73,8 @@ void log_call(api_actor self, const api_call_ptr& call, const std::string& flow_
                      {"executionId", execution_id.empty() ? json::value() : json::value(execution_id)},
                      {"error", error_text.empty() ? json::value() : json::value(error_text)},
                      {"remoteAddr", call->request.remote_address},
-                     {"bodyBytes", call->request.body.size()},
+                     {"bodyBytes", call->request.refused_body_bytes.value_or(
+                                     call->request.body.size())},
                      {"latencyMs", std::round(took.count() * 1000) / 1000}};
   json::object event{{"type", "webhook_called"}, {"ts", format_rfc3339_ms(now)},
                      {"flowId", flow_id}};
@@ -194,6 +195,8 @@ void webhook_trigger(api_actor self, const api_call_ptr& call) {
   const auto* hook = st.catalog.webhook(flow_id);
   if (!hook || !hook->enabled)
     return reply_not_found(call, "webhook of flow " + flow_id);
+  if (call->body_error && call->body_error->code == "body_too_large")
+    return refuse(self, call, flow_id, 413, call->body_error->code, call->body_error->message);
   auto secret = st.secrets->unseal(hook->secret_sealed);
   if (!secret || !storage::constant_time_equal(*secret, call->param(1)))
     return refuse(self, call, flow_id, 401, "unauthorized", "invalid webhook secret");

@@ -1,5 +1,6 @@
 // JSON form of the config events: "type" first, "ts" second, then the fields
 // in camelCase, as runtime/events.cpp writes execution events.
+#include "runtime/json_text.hpp"
 #include "runtime/config_events.hpp"
 
 #include "runtime/json_fields.hpp"
@@ -172,7 +173,7 @@ std::string serialize_config_event(const config_event& event) {
 
 result<config_event> parse_config_event(std::string_view json_text) {
   boost::system::error_code ec;
-  auto value = json::parse(json_text, ec);
+  auto value = parse_stored_json(json_text, ec);
   if (ec || !value.is_object())
     return error{"invalid_event", "config event is not a JSON object", {}};
   const auto& o = value.get_object();

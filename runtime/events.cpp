@@ -1,5 +1,6 @@
 // JSON form of the execution events: field names are the wire names of
 // DESIGN.md (camelCase), "type" first and "ts" second.
+#include "runtime/json_text.hpp"
 #include "runtime/events.hpp"
 
 #include "runtime/json_fields.hpp"
@@ -195,7 +196,7 @@ result<execution_event> event_from_json(const json::object& o) {
 
 result<execution_event> parse_event(std::string_view json_text) {
   boost::system::error_code ec;
-  auto value = json::parse(json_text, ec);
+  auto value = parse_stored_json(json_text, ec);
   if (ec || !value.is_object())
     return error{"invalid_event", "event is not a JSON object", {}};
   return event_from_json(value.get_object());

@@ -14,7 +14,7 @@
 #include "runtime/json_schema.hpp"
 
 #include "runtime/schema_failures.hpp"
-#include "runtime/schema_refs.hpp"
+#include "runtime/schema_paths.hpp"
 
 // Without this valijson prints and calls abort() on a schema it cannot parse.
 // This is the one file that includes valijson, so the setting is uniform.

@@ -3,6 +3,7 @@
 #include "runtime/json_text.hpp"
 
 #include <boost/json/error.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/stream_parser.hpp>
 
@@ -82,6 +83,13 @@ result<boost::json::value> parse_json(std::string_view text, std::size_t max_dep
   } catch (const std::exception& e) {  // allocation failure
     return baley::error{"invalid_json", std::string("invalid JSON: ") + e.what(), {}};
   }
+}
+
+boost::json::value parse_stored_json(std::string_view text, boost::system::error_code& ec) {
+  boost::json::parse_options options;
+  options.max_depth = stored_json_max_depth;
+  return boost::json::parse(boost::json::string_view(text.data(), text.size()), ec,
+                            boost::json::storage_ptr(), options);
 }
 
 std::string to_json_text(const boost::json::value& value) {

@@ -22,6 +22,13 @@ inline constexpr std::size_t default_max_json_depth = 64;
 result<boost::json::value>
 parse_json(std::string_view text, std::size_t max_depth = default_max_json_depth);
 
+// Parses JSON this system wrote itself (stored events, records): strict, but
+// deep enough for any event that holds an input or an output (inputs are
+// limited to 64 levels, jq outputs to 512). Boost.JSON's default of 32 is
+// not. Returns null with `ec` set on failure.
+inline constexpr std::size_t stored_json_max_depth = 2048;
+boost::json::value parse_stored_json(std::string_view text, boost::system::error_code& ec);
+
 // Compact JSON text (boost::json::serialize).
 std::string to_json_text(const boost::json::value& value);
 

@@ -1,7 +1,7 @@
 // valijson's failures as one line; see schema_failures.hpp.
 #include "runtime/schema_failures.hpp"
 
-#include "runtime/schema_refs.hpp"
+#include "runtime/schema_paths.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
@@ -17,10 +17,12 @@ namespace baley::runtime {
 namespace json = boost::json;
 namespace {
 
-struct step {
-  std::string key;
-  std::optional<std::size_t> index;
-};
+using step = instance_step;
+using schemas = std::vector<const json::value*>;
+
+const json::value* member(const json::value* s, std::string_view key) {
+  return s && s->is_object() ? s->get_object().if_contains(key) : nullptr;
+}
 
 // The steps of a valijson context and the instance value they reach (null
 // once the path leaves the instance, as for a missing property).
@@ -81,89 +83,6 @@ std::string path_text(std::string_view root, const std::vector<step>& steps) {
       out += "[" + json::serialize(json::string(clip(s.key))) + "]";
   }
   return out;
-}
-
-// A subschema with its local "$ref"s followed, when it is an object.
-const json::value* resolve(const json::value& root, const json::value* s) {
-  s = resolve_local_ref(root, s);
-  return s && s->is_object() ? s : nullptr;
-}
-
-const json::value* member(const json::value* s, std::string_view key) {
-  return s && s->is_object() ? s->get_object().if_contains(key) : nullptr;
-}
-
-using schemas = std::vector<const json::value*>;
-
-// `s` and the subschemas that may apply at the same place through allOf,
-// anyOf, oneOf, then, else and dependencies; bounded, as "$ref"s may loop.
-void expand(const json::value& root, const json::value* s, schemas& out, int depth = 4) {
-  s = resolve(root, s);
-  if (!s || out.size() >= 64 || std::find(out.begin(), out.end(), s) != out.end())
-    return;
-  out.push_back(s);
-  if (depth == 0)
-    return;
-  for (auto key : {"allOf", "anyOf", "oneOf"})
-    if (auto* branches = member(s, key); branches && branches->is_array())
-      for (const auto& b : branches->get_array())
-        expand(root, &b, out, depth - 1);
-  for (auto key : {"then", "else"})
-    expand(root, member(s, key), out, depth - 1);
-  if (auto* dependencies = member(s, "dependencies"); dependencies && dependencies->is_object())
-    for (const auto& d : dependencies->get_object())
-      expand(root, &d.value(), out, depth - 1);
-}
-
-bool pattern_matches(std::string_view pattern, std::string_view key) {
-  try {
-    // Non-recursive matcher, as for "pattern" (json_schema.cpp).
-    std::regex re(std::string(pattern), std::regex::ECMAScript | std::regex_constants::__polynomial);
-    return std::regex_search(key.begin(), key.end(), re);
-  } catch (const std::regex_error&) {
-    return false;
-  }
-}
-
-// The subschemas of `s` for one step: properties, patternProperties,
-// additionalProperties, items, additionalItems.
-void children(const json::value& root, const json::value* s, const step& st, schemas& out) {
-  if (st.index) {
-    auto* items = member(s, "items");
-    if (items && items->is_array())
-      expand(root, *st.index < items->get_array().size() ? &items->get_array()[*st.index]
-                                                         : member(s, "additionalItems"), out);
-    else
-      expand(root, items, out);
-    return;
-  }
-  auto* props = member(s, "properties");
-  if (auto* p = props && props->is_object() ? props->get_object().if_contains(st.key) : nullptr) {
-    expand(root, p, out);
-    return;
-  }
-  bool matched = false;
-  if (auto* patterns = member(s, "patternProperties"); patterns && patterns->is_object())
-    for (const auto& [pattern, sub] : patterns->get_object())
-      if (pattern_matches(pattern, st.key)) {
-        expand(root, &sub, out);
-        matched = true;
-      }
-  if (!matched)
-    expand(root, member(s, "additionalProperties"), out);
-}
-
-// Every subschema that may apply at `steps`; empty where the path leaves them.
-schemas schemas_at(const json::value& root, const std::vector<step>& steps) {
-  schemas current;
-  expand(root, &root, current);
-  for (const auto& st : steps) {
-    schemas next;
-    for (const auto* s : current)
-      children(root, s, st, next);
-    current = std::move(next);
-  }
-  return current;
 }
 
 // The first value of `key` among the schemas.
@@ -307,7 +226,7 @@ std::string type_reason(const schemas& at, const json::value* value) {
 std::string reason(const json::value& root, const located& at, std::string_view d) {
   if (auto* s = summary_of(d))
     return summary_alone(*s, d);
-  auto here = schemas_at(root, at.steps);
+  auto here = subschemas_at(root, at.steps);
   std::string got = at.value ? ", got " + short_json(*at.value) : std::string();
   auto with = [&](std::string_view key, std::string_view lead, std::string_view otherwise) {
     auto* m = first_member(here, key);

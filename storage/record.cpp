@@ -2,6 +2,8 @@
 // view used on read paths, decode_record() the checked one used by audit.
 #include "storage/record.hpp"
 
+#include "runtime/json_text.hpp"
+
 #include "storage/event_log.hpp"
 #include "storage/hash_chain.hpp"
 
@@ -116,8 +118,7 @@ result<record_view> decode_record(std::string_view record) {
 
 status check_event_json(std::string_view event) {
   boost::system::error_code ec;
-  auto value = boost::json::parse(
-    boost::json::string_view(event.data(), event.size()), ec);
+  auto value = runtime::parse_stored_json(event, ec);
   if (ec)
     return error{"invalid_event", ec.message(), {}};
   if (!value.is_object())

@@ -69,6 +69,16 @@ json::value api_client::wait_terminal(const std::string& id,
   }
 }
 
+bool api_client::wait_readable(const std::string& id, std::chrono::milliseconds timeout) const {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (get("/api/executions/" + id).status == 200)
+      return true;
+    std::this_thread::sleep_for(5ms);
+  }
+  return false;
+}
+
 bool api_client::wait_node_running(const std::string& id, const std::string& node_id,
                                    std::chrono::milliseconds timeout) const {
   auto deadline = std::chrono::steady_clock::now() + timeout;

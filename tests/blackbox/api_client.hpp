@@ -49,6 +49,9 @@ public:
   // body read (a failure is added when the deadline passes first).
   boost::json::value wait_terminal(const std::string& id,
                                    std::chrono::milliseconds timeout = std::chrono::seconds(20)) const;
+  // Polls GET /api/executions/{id} until it answers 200.
+  bool wait_readable(const std::string& id,
+                     std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
   // Polls until the node `node_id` of execution `id` is `running`.
   bool wait_node_running(const std::string& id, const std::string& node_id,
                          std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;

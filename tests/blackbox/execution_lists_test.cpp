@@ -72,6 +72,8 @@ TEST_F(execution_lists, executions_started_within_one_millisecond_still_list_new
   std::vector<std::string> started;
   for (int i = 0; i < 30; ++i)
     started.push_back(api_.start(flow));
+  for (const auto& id : started)
+    api_.wait_terminal(id);
   std::vector<std::string> listed;
   for (const auto& item : api_.list_all("/api/executions"))
     listed.push_back(string_at(item, "id"));
@@ -81,8 +83,13 @@ TEST_F(execution_lists, executions_started_within_one_millisecond_still_list_new
 
 TEST_F(execution_lists, a_page_holds_50_by_default) {
   auto flow = api_.create_flow(passthrough_flow());
-  for (int i = 0; i < 52; ++i)
-    ASSERT_FALSE(api_.start(flow).empty());
+  std::vector<std::string> started;
+  for (int i = 0; i < 52; ++i) {
+    started.push_back(api_.start(flow));
+    ASSERT_FALSE(started.back().empty());
+  }
+  for (const auto& id : started)
+    api_.wait_terminal(id);
   auto page = api_.get("/api/executions");
   ASSERT_EQ(page.status, 200);
   EXPECT_EQ(page.json().at("items").as_array().size(), 50u);

@@ -152,6 +152,7 @@ TEST_F(executions, the_same_idempotency_key_starts_nothing_new) {
   auto other = api_.post(path, R"({"input":{"n":1}})", {{"Idempotency-Key", "order-18"}});
   ASSERT_EQ(other.status, 202) << other.body;
   EXPECT_NE(string_at(other.json(), "executionId"), id);
+  api_.wait_terminal(string_at(other.json(), "executionId"));
   EXPECT_EQ(api_.list_all("/api/executions?flowId=" + flow).size(), 2u);
 
   // Concurrent duplicates too: one execution for eight requests.
@@ -165,7 +166,8 @@ TEST_F(executions, the_same_idempotency_key_starts_nothing_new) {
   for (auto& t : threads)
     t.join();
   EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), 1u);
-  EXPECT_FALSE(ids[0].empty());
+  ASSERT_FALSE(ids[0].empty());
+  api_.wait_terminal(ids[0]);
   EXPECT_EQ(api_.list_all("/api/executions?flowId=" + flow).size(), 3u);
 }
 

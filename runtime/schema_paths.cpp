@@ -1,7 +1,10 @@
-// Local "$ref"s and reference loops; see schema_refs.hpp.
-#include "runtime/schema_refs.hpp"
+// Subschemas, local "$ref"s and reference loops; see schema_paths.hpp.
+#include "runtime/schema_paths.hpp"
 
 #include <boost/json.hpp>
+
+#include <algorithm>
+#include <regex>
 
 #include <string>
 #include <unordered_map>
@@ -113,7 +116,92 @@ struct cycle_finder {
   }
 };
 
+// A subschema with its local "$ref"s followed, when it is an object.
+const json::value* resolve(const json::value& root, const json::value* s) {
+  s = resolve_local_ref(root, s);
+  return s && s->is_object() ? s : nullptr;
+}
+
+const json::value* member(const json::value* s, std::string_view key) {
+  return s && s->is_object() ? s->get_object().if_contains(key) : nullptr;
+}
+
+using schemas = std::vector<const json::value*>;
+
+// `s` and the subschemas that may apply at the same place through allOf,
+// anyOf, oneOf, then, else and dependencies; bounded, as "$ref"s may loop.
+void expand(const json::value& root, const json::value* s, schemas& out, int depth = 4) {
+  s = resolve(root, s);
+  if (!s || out.size() >= 64 || std::find(out.begin(), out.end(), s) != out.end())
+    return;
+  out.push_back(s);
+  if (depth == 0)
+    return;
+  for (auto key : {"allOf", "anyOf", "oneOf"})
+    if (auto* branches = member(s, key); branches && branches->is_array())
+      for (const auto& b : branches->get_array())
+        expand(root, &b, out, depth - 1);
+  for (auto key : {"then", "else"})
+    expand(root, member(s, key), out, depth - 1);
+  if (auto* dependencies = member(s, "dependencies"); dependencies && dependencies->is_object())
+    for (const auto& d : dependencies->get_object())
+      expand(root, &d.value(), out, depth - 1);
+}
+
+bool pattern_matches(std::string_view pattern, std::string_view key) {
+  try {
+    // Non-recursive matcher, as for "pattern" (json_schema.cpp).
+    std::regex re(std::string(pattern),
+                  std::regex::ECMAScript | std::regex_constants::__polynomial);
+    return std::regex_search(key.begin(), key.end(), re);
+  } catch (const std::regex_error&) {
+    return false;
+  }
+}
+
+// The subschemas of `s` for one step: properties, patternProperties,
+// additionalProperties, items, additionalItems.
+void children(const json::value& root, const json::value* s, const instance_step& st,
+              schemas& out) {
+  if (st.index) {
+    auto* items = member(s, "items");
+    if (items && items->is_array())
+      expand(root, *st.index < items->get_array().size() ? &items->get_array()[*st.index]
+                                                         : member(s, "additionalItems"), out);
+    else
+      expand(root, items, out);
+    return;
+  }
+  auto* props = member(s, "properties");
+  if (auto* p = props && props->is_object() ? props->get_object().if_contains(st.key) : nullptr) {
+    expand(root, p, out);
+    return;
+  }
+  bool matched = false;
+  if (auto* patterns = member(s, "patternProperties"); patterns && patterns->is_object())
+    for (const auto& [pattern, sub] : patterns->get_object())
+      if (pattern_matches(pattern, st.key)) {
+        expand(root, &sub, out);
+        matched = true;
+      }
+  if (!matched)
+    expand(root, member(s, "additionalProperties"), out);
+}
+
 } // namespace
+
+std::vector<const json::value*> subschemas_at(const json::value& root,
+                                              const std::vector<instance_step>& steps) {
+  schemas current;
+  expand(root, &root, current);
+  for (const auto& st : steps) {
+    schemas next;
+    for (const auto* s : current)
+      children(root, s, st, next);
+    current = std::move(next);
+  }
+  return current;
+}
 
 bool is_data_keyword(std::string_view key) {
   return key == "enum" || key == "const" || key == "default" || key == "examples";
