@@ -78,48 +78,68 @@ status engine::save_flow(const std::string& flow_id, std::uint64_t version,
   return ok;
 }
 
-result<std::shared_ptr<const runtime::compiled_flow>>
-engine::load_flow(const std::string& flow_id, std::uint64_t version) {
-  {
-    std::lock_guard<std::mutex> guard(mutex_);
-    auto it = flows_.find({flow_id, version});
-    if (it != flows_.end())
-      return it->second;
-  }
-  auto events = log_->read_stream(names::flow_stream(flow_id), version - 1, 1);
+namespace {
+
+// One saved config event of a stream at index `version - 1`.
+template <class Event>
+result<Event> saved_version(storage::event_log& log, const std::string& stream,
+                            std::uint64_t version) {
+  auto events = log.read_stream(stream, version - 1, 1);
   if (!events)
     return events.error();
   if (events->empty())
-    return error{"not_found", "flow " + flow_id + " version "
-                                + std::to_string(version) + " not found", {}};
+    return error{"not_found", stream + " version " + std::to_string(version) + " not found", {}};
   auto saved = runtime::parse_config_event(storage::event_bytes(events->front().record));
   if (!saved)
     return saved.error();
-  const auto* flow_version = std::get_if<runtime::flow_saved>(&saved->payload);
-  if (!flow_version)
-    return error{"corrupt_log", "flow " + flow_id + " version " + std::to_string(version)
-                                  + " is a " + std::string(runtime::type_name(saved->payload))
-                                  + " event", {}};
-  auto compiled = runtime::compile_flow(flow_version->flow, programs_);
+  auto* event = std::get_if<Event>(&saved->payload);
+  if (!event)
+    return error{"corrupt_log", stream + " version " + std::to_string(version) + " is a "
+                                  + std::string(runtime::type_name(saved->payload)) + " event", {}};
+  return *event;
+}
+
+} // namespace
+
+result<std::shared_ptr<const runtime::compiled_flow>>
+engine::load_flow(const std::string& flow_id, std::uint64_t version,
+                  const block_versions& blocks) {
+  if (auto cached = cached_flow(flow_id, version, blocks))
+    return cached;
+  auto saved = saved_version<runtime::flow_saved>(*log_, names::flow_stream(flow_id), version);
+  if (!saved)
+    return saved.error();
+  auto resolved = runtime::resolve_blocks(
+    saved->flow, [&](const std::string& id) -> std::optional<runtime::stored_block> {
+      auto at = blocks.find(id);
+      if (at == blocks.end())
+        return std::nullopt;
+      auto block = saved_version<runtime::block_saved>(*log_, names::block_stream(id), at->second);
+      if (!block)
+        return std::nullopt;
+      return runtime::stored_block{block->version, block->block};
+    });
+  auto compiled = runtime::compile_flow(resolved.flow, programs_);
   if (!compiled.flow)
     return error{"invalid_flow", "stored flow " + flow_id + " no longer compiles: "
                                    + compiled.problems.front().message, {}};
-  std::lock_guard<std::mutex> guard(mutex_);
-  flows_[{flow_id, version}] = compiled.flow;
+  remember_flow(flow_id, version, compiled.flow, blocks);
   return compiled.flow;
 }
 
 std::shared_ptr<const runtime::compiled_flow>
-engine::cached_flow(const std::string& flow_id, std::uint64_t version) {
+engine::cached_flow(const std::string& flow_id, std::uint64_t version,
+                    const block_versions& blocks) {
   std::lock_guard<std::mutex> guard(mutex_);
-  auto it = flows_.find({flow_id, version});
+  auto it = flows_.find(runtime::compiled_flow_key(flow_id, version, blocks));
   return it == flows_.end() ? nullptr : it->second;
 }
 
 void engine::remember_flow(const std::string& flow_id, std::uint64_t version,
-                           std::shared_ptr<const runtime::compiled_flow> flow) {
+                           std::shared_ptr<const runtime::compiled_flow> flow,
+                           const block_versions& blocks) {
   std::lock_guard<std::mutex> guard(mutex_);
-  flows_[{flow_id, version}] = std::move(flow);
+  flows_[runtime::compiled_flow_key(flow_id, version, blocks)] = std::move(flow);
 }
 
 started_execution engine::start(const std::string& flow_id, std::uint64_t version,
@@ -127,17 +147,16 @@ started_execution engine::start(const std::string& flow_id, std::uint64_t versio
                                 json::value input, std::string triggered_by,
                                 caf::actor observer, std::string execution_id,
                                 std::string workspace_id,
-                                std::vector<storage::projection_put> start_projections) {
-  {
-    std::lock_guard<std::mutex> guard(mutex_);
-    flows_.emplace(std::pair{flow_id, version}, flow);
-  }
+                                std::vector<storage::projection_put> start_projections,
+                                block_versions blocks) {
+  remember_flow(flow_id, version, flow, blocks);
   execution_setup setup;
   setup.execution_id = execution_id.empty() ? new_id() : std::move(execution_id);
   setup.flow = std::move(flow);
   setup.log = log_;
   setup.start = runtime::execution_start{std::move(input), flow_id, version,
-                                         std::move(triggered_by), std::move(workspace_id)};
+                                         std::move(triggered_by), std::move(workspace_id),
+                                         std::move(blocks)};
   setup.start_projections = std::move(start_projections);
   setup.observer = std::move(observer);
   auto id = setup.execution_id;
@@ -166,7 +185,7 @@ result<std::vector<started_execution>> engine::recover(caf::actor observer) {
     auto state = fold_stream(*log_, id);
     if (!state)
       return state.error();
-    auto flow = load_flow(state->flow_id, state->flow_version);
+    auto flow = load_flow(state->flow_id, state->flow_version, state->block_versions);
     if (!flow)
       return flow.error();
     execution_setup setup;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "actors/execution_actor.hpp"
+#include "runtime/block_resolution.hpp"
 #include "runtime/jq_program.hpp"
 
 #include <caf/actor.hpp>
@@ -41,15 +42,21 @@ public:
   status save_flow(const std::string& flow_id, std::uint64_t version,
                    const boost::json::value& flow, const std::string& workspace_id = "");
 
-  // The compiled flow of a saved version, compiled once and cached.
-  result<std::shared_ptr<const runtime::compiled_flow>>
-  load_flow(const std::string& flow_id, std::uint64_t version);
+  // Stored blocks the flow uses, by id, at the versions to run.
+  using block_versions = std::map<std::string, std::uint64_t>;
 
-  // The compiled flow of a version if it is compiled already, else null.
-  std::shared_ptr<const runtime::compiled_flow> cached_flow(const std::string& flow_id,
-                                                            std::uint64_t version);
+  // The compiled flow of a saved version with its stored blocks at the given
+  // versions (read from their streams), compiled once and cached.
+  result<std::shared_ptr<const runtime::compiled_flow>>
+  load_flow(const std::string& flow_id, std::uint64_t version, const block_versions& blocks = {});
+
+  // The compiled flow if it is compiled already, else null.
+  std::shared_ptr<const runtime::compiled_flow>
+  cached_flow(const std::string& flow_id, std::uint64_t version,
+              const block_versions& blocks = {});
   void remember_flow(const std::string& flow_id, std::uint64_t version,
-                     std::shared_ptr<const runtime::compiled_flow> flow);
+                     std::shared_ptr<const runtime::compiled_flow> flow,
+                     const block_versions& blocks = {});
 
   // Spawns an execution actor that writes execution_start and runs the flow.
   started_execution start(const std::string& flow_id, std::uint64_t version,
@@ -57,7 +64,8 @@ public:
                           boost::json::value input, std::string triggered_by,
                           caf::actor observer = {}, std::string execution_id = {},
                           std::string workspace_id = {},
-                          std::vector<storage::projection_put> start_projections = {});
+                          std::vector<storage::projection_put> start_projections = {},
+                          block_versions blocks = {});
 
   // Folds every execution that is not terminal from its stream and resumes it.
   result<std::vector<started_execution>> recover(caf::actor observer = {});
@@ -75,8 +83,8 @@ private:
   caf::actor broker_;
   runtime::jq_cache programs_;
   std::mutex mutex_;  // guards flows_ and ids_
-  std::map<std::pair<std::string, std::uint64_t>,
-           std::shared_ptr<const runtime::compiled_flow>> flows_;
+  // By runtime::compiled_flow_key (flow, version and block versions).
+  std::map<std::string, std::shared_ptr<const runtime::compiled_flow>> flows_;
 };
 
 } // namespace baley::actors

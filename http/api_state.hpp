@@ -152,6 +152,7 @@ struct launch_request {
   boost::json::value input;
   std::string triggered_by;     // api | webhook
   std::string idempotency_key;  // empty: none
+  std::map<std::string, std::uint64_t> block_versions;  // filled by launch_execution
 };
 using launch_continuation =
   std::function<void(api_actor, const std::string* execution_id, const error* failed)>;

@@ -2,6 +2,7 @@
 // a config event on the resource's stream; reads come from the catalog.
 #include "http/api_state.hpp"
 
+#include "runtime/block_resolution.hpp"
 #include "runtime/stream_names.hpp"
 #include "runtime/time_format.hpp"
 
@@ -78,21 +79,34 @@ void save_flow_version(api_actor self, const api_call_ptr& call, const std::stri
     return reply_json(call, 400, runtime::invalid_flow_body({{"", "flow needs a name"}}));
   }
   auto* engine = self->state.engine;
-  on_reader_then(self, [=, flow = std::move(flow)]() mutable -> actor_continuation {
-    json::value definition = flow;
-    auto compiled = runtime::compile_flow(definition, engine->programs());
-    if (!compiled.flow) {
-      reply_json(call, 400, runtime::invalid_flow_body(compiled.problems));
+  // Stored blocks at their latest versions, as an execution started now
+  // would run them.
+  const auto& catalog = self->state.catalog;
+  auto resolved = runtime::resolve_blocks(
+    flow, [&](const std::string& id) -> std::optional<runtime::stored_block> {
+      const auto* block = catalog.block(ws, id);
+      if (!block)
+        return std::nullopt;
+      return runtime::stored_block{block->version, block->block};
+    });
+  on_reader_then(self, [=, flow = std::move(flow),
+                        resolved = std::move(resolved)]() mutable -> actor_continuation {
+    auto compiled = runtime::compile_flow(resolved.flow, engine->programs());
+    auto problems = std::move(resolved.problems);
+    problems.insert(problems.end(), compiled.problems.begin(), compiled.problems.end());
+    if (!problems.empty()) {
+      reply_json(call, 400, runtime::invalid_flow_body(problems));
       return [](api_actor) {};
     }
-    return [=, compiled = compiled.flow, flow = std::move(flow)](api_actor self) mutable {
+    return [=, compiled = compiled.flow, versions = std::move(resolved.versions),
+            flow = std::move(flow)](api_actor self) mutable {
       runtime::config_event event{actors::now_ms(),
                                   runtime::flow_saved{flow_id, ws, version, std::move(flow)}};
       save_config(self, names::flow_stream(flow_id), std::move(event),
                   [=](api_actor self, const error* failed) {
                     if (failed)
                       return reply_error(call, 503, failed->code, failed->message);
-                    self->state.engine->remember_flow(flow_id, version, compiled);
+                    self->state.engine->remember_flow(flow_id, version, compiled, versions);
                     reply_json(call, status, flow_json(*self->state.catalog.flow(ws, flow_id)));
                   });
     };

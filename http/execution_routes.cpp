@@ -5,6 +5,7 @@
 
 #include "http/execution_view.hpp"
 #include "http/sse_feed.hpp"
+#include "runtime/block_resolution.hpp"
 #include "runtime/flow_input.hpp"
 #include "runtime/stream_names.hpp"
 
@@ -58,9 +59,9 @@ void reply_view(actors::engine* engine, const api_call_ptr& call, int status,
   auto state = fold(engine->log(), id);
   if (!state)
     return reply_error(call, 500, state.error().code, state.error().message);
-  auto flow = engine->cached_flow(state->flow_id, state->flow_version);
+  auto flow = engine->cached_flow(state->flow_id, state->flow_version, state->block_versions);
   if (!flow) {
-    auto loaded = engine->load_flow(state->flow_id, state->flow_version);
+    auto loaded = engine->load_flow(state->flow_id, state->flow_version, state->block_versions);
     if (loaded)
       flow = *loaded;
   }
@@ -131,7 +132,7 @@ void start_compiled(api_actor self, const launch_request& launch,
   auto started = st.engine->start(launch.flow_id, launch.flow_version, std::move(compiled),
                                   launch.input, launch.triggered_by,
                                   caf::actor_cast<caf::actor>(self), id, launch.workspace_id,
-                                  std::move(projections));
+                                  std::move(projections), launch.block_versions);
   st.live.emplace(id, api_state::live_execution{started.actor, launch.workspace_id});
   st.counters->execution_started();
 }
@@ -140,7 +141,14 @@ void start_compiled(api_actor self, const launch_request& launch,
 
 void launch_execution(api_actor self, launch_request launch, launch_continuation then) {
   auto& st = self->state;
-  if (auto compiled = st.engine->cached_flow(launch.flow_id, launch.flow_version)) {
+  // The flow runs its stored blocks at their latest versions; the execution
+  // records them (execution_start.blockVersions).
+  if (const auto* flow = st.catalog.flow(launch.workspace_id, launch.flow_id))
+    for (const auto& id : runtime::block_ids_in(flow->flow))
+      if (const auto* block = st.catalog.block(launch.workspace_id, id))
+        launch.block_versions[id] = block->version;
+  if (auto compiled = st.engine->cached_flow(launch.flow_id, launch.flow_version,
+                                             launch.block_versions)) {
     if (auto valid = runtime::validate_flow_input(*compiled, launch.input); !valid)
       return then(self, nullptr, &valid.error());
     return start_compiled(self, launch, std::move(compiled), std::move(then));
@@ -148,7 +156,7 @@ void launch_execution(api_actor self, launch_request launch, launch_continuation
   auto* engine = st.engine;
   on_reader_then(self, [engine, launch = std::move(launch),
                         then = std::move(then)]() mutable -> actor_continuation {
-    auto loaded = engine->load_flow(launch.flow_id, launch.flow_version);
+    auto loaded = engine->load_flow(launch.flow_id, launch.flow_version, launch.block_versions);
     return [launch = std::move(launch), then = std::move(then),
             loaded = std::move(loaded)](api_actor self) {
       if (!loaded)
@@ -222,7 +230,8 @@ void execution_finished(api_actor self, const actors::execution_finished& finish
   auto waiting = st.waiting.find(id);
   auto cancelling = st.cancelling.find(id);
   if (waiting != st.waiting.end() && finished.state) {
-    auto flow = st.engine->cached_flow(finished.state->flow_id, finished.state->flow_version);
+    auto flow = st.engine->cached_flow(finished.state->flow_id, finished.state->flow_version,
+                                       finished.state->block_versions);
     auto view = execution_view(id, *finished.state, flow.get(), actors::now_ms());
     for (const auto& call : waiting->second)
       reply_json(call, 200, view);

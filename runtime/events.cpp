@@ -33,6 +33,12 @@ void fill(json::object& o, const execution_start& e) {
   o["triggeredBy"] = e.triggered_by;
   if (!e.workspace_id.empty())
     o["workspaceId"] = e.workspace_id;
+  if (!e.block_versions.empty()) {
+    json::object versions;
+    for (const auto& [id, version] : e.block_versions)
+      versions[id] = version;
+    o["blockVersions"] = std::move(versions);
+  }
 }
 void fill(json::object& o, const node_start& e) {
   o["nodeId"] = e.node_id;
@@ -144,7 +150,12 @@ result<execution_event> event_from_json(const json::object& o) {
   if (type == names::execution_start) {
     out.payload = execution_start{r.val("input"), r.str("flowId"),
                                   static_cast<std::uint64_t>(r.integer("flowVersion")),
-                                  r.str("triggeredBy"), r.str("workspaceId")};
+                                  r.str("triggeredBy"), r.str("workspaceId"), {}};
+    auto& start = std::get<execution_start>(out.payload);
+    if (auto* versions = o.if_contains("blockVersions"); versions && versions->is_object())
+      for (const auto& [id, version] : versions->get_object())
+        if (version.is_number())
+          start.block_versions[std::string(id)] = version.to_number<std::uint64_t>();
   } else if (type == names::node_start) {
     node_start e{r.str("nodeId"), r.str("blockExecutionId"),
                  static_cast<std::uint32_t>(r.integer("attempt", 1)),

@@ -9,6 +9,7 @@
 #include <boost/json/value.hpp>
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +23,8 @@ struct execution_start {
   std::uint64_t flow_version = 0;
   std::string triggered_by;
   std::string workspace_id;  // empty for `baley run`
+  // Stored blocks the flow uses, by id, at the versions this execution runs.
+  std::map<std::string, std::uint64_t> block_versions;
 };
 
 struct node_start {

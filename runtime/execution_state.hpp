@@ -59,6 +59,7 @@ struct execution_state {
   std::uint64_t flow_version = 0;
   std::string triggered_by;
   std::string workspace_id;
+  std::map<std::string, std::uint64_t> block_versions;
   boost::json::value output;
   std::string error;
   std::string error_node_id;

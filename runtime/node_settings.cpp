@@ -145,7 +145,7 @@ struct settings_reader {
       return;
     }
     const auto& b = body->get_object();
-    if (b.contains("blockId")) {
+    if (b.contains("blockId") && !b.contains("code")) {
       problem(node.id, "block " + quoted(b.at("blockId")) + " not found");
       return;
     }
