@@ -106,6 +106,12 @@ struct page_request {
 };
 result<page_request> page_of(const http_request& request);
 
+// On a reader: one page, newest first, of the JSON values stored in
+// `family` under owner ‖ '\0' (cursors are the ids after it); `keep` filters.
+void reply_projection_page(api_actor self, const api_call_ptr& call, std::string_view family,
+                           std::string owner,
+                           std::function<bool(const boost::json::object&)> keep = {});
+
 // {"items": [...], "nextCursor": ...} over items sorted newest first by id.
 boost::json::object page_body(boost::json::array items, std::optional<std::string> next);
 

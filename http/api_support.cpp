@@ -134,6 +134,37 @@ json::object page_body(json::array items, std::optional<std::string> next) {
   return body;
 }
 
+void reply_projection_page(api_actor self, const api_call_ptr& call, std::string_view family,
+                           std::string owner, std::function<bool(const json::object&)> keep) {
+  auto page = page_of(call->request);
+  if (!page)
+    return reply_error(call, 400, page.error().code, page.error().message);
+  auto* engine = self->state.engine;
+  on_reader(self, [engine, call, family = std::string(family), owner = std::move(owner),
+                   keep = std::move(keep), page = *page] {
+    auto prefix = owner + '\0';
+    std::optional<std::string> after;
+    if (page.cursor)
+      after = prefix + *page.cursor;
+    json::array items;
+    auto next = engine->log().scan_projection_page(
+      family, prefix, after, true, page.limit, [&](std::string_view, std::string_view value) {
+        boost::system::error_code ec;
+        auto item = json::parse(value, ec);
+        if (ec || !item.is_object() || (keep && !keep(item.get_object())))
+          return false;
+        items.push_back(std::move(item));
+        return true;
+      });
+    if (!next)
+      return reply_error(call, 400, next.error().code, next.error().message);
+    std::optional<std::string> cursor;
+    if (*next)
+      cursor = next->value().substr(prefix.size());
+    reply_json(call, 200, page_body(std::move(items), cursor));
+  });
+}
+
 result<std::string> new_token_secret() {
   auto random = storage::random_token(32);
   if (!random)

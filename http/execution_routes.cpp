@@ -259,40 +259,17 @@ void execution_get(api_actor self, const api_call_ptr& call, const authenticated
 }
 
 void execution_list(api_actor self, const api_call_ptr& call, const authenticated& who) {
-  auto page = page_of(call->request);
-  if (!page)
-    return reply_error(call, 400, page.error().code, page.error().message);
   auto flow_id = call->request.query_param("flowId");
   auto status = call->request.query_param("status");
-  auto* engine = self->state.engine;
-  on_reader(self, [engine, call, ws = who.workspace_id, page = *page, flow_id, status] {
-    auto prefix = ws + '\0';
-    std::optional<std::string> after;
-    if (page.cursor)
-      after = prefix + *page.cursor;
-    json::array items;
-    auto next = engine->log().scan_projection_page(
-      storage::families::executions_by_workspace, prefix, after, true, page.limit,
-      [&](std::string_view, std::string_view value) {
-        boost::system::error_code ec;
-        auto summary = json::parse(value, ec);
-        if (ec || !summary.is_object())
-          return false;
-        const auto& o = summary.get_object();
-        if (flow_id && (!o.contains("flowId") || o.at("flowId") != json::value(*flow_id)))
-          return false;
-        if (status && (!o.contains("status") || o.at("status") != json::value(*status)))
-          return false;
-        items.push_back(std::move(summary));
-        return true;
-      });
-    if (!next)
-      return reply_error(call, 400, next.error().code, next.error().message);
-    std::optional<std::string> cursor;
-    if (*next)
-      cursor = next->value().substr(prefix.size());
-    reply_json(call, 200, page_body(std::move(items), cursor));
-  });
+  reply_projection_page(
+    self, call, storage::families::executions_by_workspace, who.workspace_id,
+    [flow_id, status](const json::object& summary) {
+      auto matches = [&summary](std::string_view key, const std::optional<std::string>& want) {
+        auto* v = summary.if_contains(key);
+        return !want || (v && v->is_string() && v->get_string() == *want);
+      };
+      return matches("flowId", flow_id) && matches("status", status);
+    });
 }
 
 void execution_cancel(api_actor self, const api_call_ptr& call, const authenticated& who) {

@@ -160,33 +160,7 @@ void webhook_logs(api_actor self, const api_call_ptr& call, const authenticated&
   const auto& flow_id = call->param(0);
   if (!self->state.catalog.flow(who.workspace_id, flow_id))
     return reply_not_found(call, "flow " + flow_id);
-  auto page = page_of(call->request);
-  if (!page)
-    return reply_error(call, 400, page.error().code, page.error().message);
-  auto* engine = self->state.engine;
-  on_reader(self, [engine, call, flow_id, page = *page] {
-    auto prefix = flow_id + '\0';
-    std::optional<std::string> after;
-    if (page.cursor)
-      after = prefix + *page.cursor;
-    json::array items;
-    auto next = engine->log().scan_projection_page(
-      storage::families::webhook_logs, prefix, after, true, page.limit,
-      [&](std::string_view, std::string_view value) {
-        boost::system::error_code ec;
-        auto entry = json::parse(value, ec);
-        if (ec)
-          return false;
-        items.push_back(std::move(entry));
-        return true;
-      });
-    if (!next)
-      return reply_error(call, 400, next.error().code, next.error().message);
-    std::optional<std::string> cursor;
-    if (*next)
-      cursor = next->value().substr(prefix.size());
-    reply_json(call, 200, page_body(std::move(items), cursor));
-  });
+  reply_projection_page(self, call, storage::families::webhook_logs, flow_id);
 }
 
 void webhook_trigger(api_actor self, const api_call_ptr& call) {

@@ -2,15 +2,11 @@
 // deleted, revoked or owned by another workspace.
 #include "runtime/catalog.hpp"
 
+#include "runtime/overloaded.hpp"
+
 namespace baley::runtime {
 namespace {
 
-template <class... Ts>
-struct overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-overloaded(Ts...) -> overloaded<Ts...>;
 
 // Version `version` of a record replaces what was there; a save after a
 // delete brings the record back. created_at is the first version's time.

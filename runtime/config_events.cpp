@@ -1,6 +1,8 @@
 // JSON form of the config events: "type" first, "ts" second, then the fields
 // in camelCase, as runtime/events.cpp writes execution events.
 #include "runtime/json_text.hpp"
+
+#include "runtime/overloaded.hpp"
 #include "runtime/config_events.hpp"
 
 #include "runtime/json_fields.hpp"
@@ -16,12 +18,6 @@ namespace baley::runtime {
 namespace json = boost::json;
 namespace {
 
-template <class... Ts>
-struct overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-overloaded(Ts...) -> overloaded<Ts...>;
 
 // An empty workspace id is not written: flows saved by `baley run` have none.
 void put_workspace(json::object& o, const std::string& workspace_id) {

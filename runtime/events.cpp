@@ -1,6 +1,8 @@
 // JSON form of the execution events: field names are the wire names of
 // DESIGN.md (camelCase), "type" first and "ts" second.
 #include "runtime/json_text.hpp"
+
+#include "runtime/overloaded.hpp"
 #include "runtime/events.hpp"
 
 #include "runtime/json_fields.hpp"
@@ -14,12 +16,6 @@ namespace baley::runtime {
 namespace json = boost::json;
 namespace {
 
-template <class... Ts>
-struct overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-overloaded(Ts...) -> overloaded<Ts...>;
 
 void put_iteration(json::object& o, const std::optional<std::uint32_t>& it) {
   if (it)

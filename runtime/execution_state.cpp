@@ -1,15 +1,11 @@
 // The execution fold and its transition rules; see execution_state.hpp.
 #include "runtime/execution_state.hpp"
 
+#include "runtime/overloaded.hpp"
+
 namespace baley::runtime {
 namespace {
 
-template <class... Ts>
-struct overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-overloaded(Ts...) -> overloaded<Ts...>;
 
 task_record& task_of(execution_state& s, const std::string& node_id,
                      std::optional<std::uint32_t> iteration) {
