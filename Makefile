@@ -11,7 +11,7 @@ DEBIAN_PACKAGES = build-essential cmake ninja-build ccache pkg-config \
 SSE_CLIENT_DIR = tests/blackbox/sse_eventsource
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps configure build test run demo clean sse-client
+.PHONY: all deps configure build test run demo clean node sse-client
 
 all: build
 
@@ -32,15 +32,17 @@ build: configure
 
 # The black-box tests' independent SSE client: npm `eventsource`, pinned by
 # its package-lock.json. Debian's nodejs and npm only when there is no node.
-sse-client:
+node:
 	@command -v node >/dev/null 2>&1 || { echo "installing: nodejs npm"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm; }
+
+sse-client: node
 	@[ -d $(SSE_CLIENT_DIR)/node_modules ] || (cd $(SSE_CLIENT_DIR) && npm ci --no-audit --no-fund)
 
 test: build sse-client
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
-run: build
+run: build node
 	./scripts/serve_demo.sh $(BUILD_DIR)
 
 # The command-line demo of the core runtime (no server).
