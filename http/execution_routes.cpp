@@ -119,6 +119,10 @@ void start_compiled(api_actor self, const launch_request& launch,
   if (!launch.idempotency_key.empty()) {
     auto key = launch.workspace_id + '\0' + launch.idempotency_key;
     auto now = actors::now_ms();
+    if (st.idempotency.size() >= 4096 && st.idempotency.size() % 1024 == 0)
+      std::erase_if(st.idempotency, [now](const auto& entry) {
+        return now - entry.second.at > idempotency_window_ms;
+      });
     st.idempotency[key] = {id, now};
     projections.push_back({std::string(storage::families::idempotency), key,
                            json::serialize(json::object{{"executionId", id}, {"at", now}}),
