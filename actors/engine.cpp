@@ -119,12 +119,16 @@ engine::load_flow(const std::string& flow_id, std::uint64_t version,
         return std::nullopt;
       return runtime::stored_block{block->version, block->block};
     });
-  auto compiled = runtime::compile_flow(resolved.flow, programs_);
+  auto compiled = runtime::compile_flow(resolved.flow, programs_, connection_check());
   if (!compiled.flow)
     return error{"invalid_flow", "stored flow " + flow_id + " no longer compiles: "
                                    + compiled.problems.front().message, {}};
   remember_flow(flow_id, version, compiled.flow, blocks);
   return compiled.flow;
+}
+
+runtime::connection_check engine::connection_check() const {
+  return [connections = connections_](const std::string& id) { return connections->contains(id); };
 }
 
 std::shared_ptr<const runtime::compiled_flow>
@@ -158,6 +162,8 @@ started_execution engine::start(const std::string& flow_id, std::uint64_t versio
                                          std::move(triggered_by), std::move(workspace_id),
                                          std::move(blocks)};
   setup.start_projections = std::move(start_projections);
+  setup.connections = connections_;
+  setup.prices = prices_;
   setup.observer = std::move(observer);
   auto id = setup.execution_id;
   auto ws = setup.start->workspace_id;
@@ -194,6 +200,8 @@ result<std::vector<started_execution>> engine::recover(caf::actor observer) {
     setup.log = log_;
     setup.state = std::move(state).value();
     setup.observer = observer;
+    setup.connections = connections_;
+    setup.prices = prices_;
     auto workspace_id = setup.state.workspace_id;
     resumed.push_back({id, spawn_execution(system_, std::move(setup)), workspace_id});
   }

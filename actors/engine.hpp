@@ -36,6 +36,10 @@ public:
   caf::actor broker() const { return broker_; }
   storage::event_log& log() { return *log_; }
   runtime::jq_cache& programs() { return programs_; }
+  // The LLM connections ai-blocks may use; the server keeps it current.
+  connection_directory& connections() { return *connections_; }
+  // For the flow compiler: does this connection exist?
+  runtime::connection_check connection_check() const;
 
   // Appends version `version` of a flow to stream flow/<id> (1 for a new flow),
   // as a flow_saved config event; `baley run` saves without a workspace.
@@ -82,6 +86,9 @@ private:
   std::shared_ptr<storage::event_log> log_;
   caf::actor broker_;
   runtime::jq_cache programs_;
+  std::shared_ptr<connection_directory> connections_ = std::make_shared<connection_directory>();
+  std::shared_ptr<const runtime::price_table> prices_ =
+    std::make_shared<const runtime::price_table>(runtime::price_table::defaults());
   std::mutex mutex_;  // guards flows_ and ids_
   // By runtime::compiled_flow_key (flow, version and block versions).
   std::map<std::string, std::shared_ptr<const runtime::compiled_flow>> flows_;

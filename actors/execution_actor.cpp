@@ -4,6 +4,7 @@
 #include "actors/execution_actor.hpp"
 
 #include "actors/clock.hpp"
+#include "actors/ai_node_actor.hpp"
 #include "actors/node_actor.hpp"
 #include "runtime/planner.hpp"
 #include "runtime/supervision.hpp"
@@ -40,7 +41,8 @@ struct restart_request {
 struct cancel_request {
   std::string reason;
 };
-using inbox_item = std::variant<node_report_ptr, restart_request, cancel_request>;
+using inbox_item =
+  std::variant<node_report_ptr, stream_report_ptr, restart_request, cancel_request>;
 
 struct execution_actor_state {
   execution_setup setup;
@@ -83,14 +85,47 @@ std::optional<execution_event> answer_report(self_ptr self, const node_report& r
     return std::nullopt;
   }
   if (auto* out = std::get_if<node_output>(&r.outcome)) {
-    return execution_event{now, node_complete{r.node_id, out->value,
-                                              now - task->started_at, r.iteration,
-                                              out->route, nullptr, std::nullopt,
-                                              std::nullopt}};
+    node_complete done{r.node_id, out->value, now - task->started_at, r.iteration, out->route};
+    if (out->ai) {
+      done.tokens = json::object{{"input", out->ai->input_tokens},
+                                 {"output", out->ai->output_tokens}};
+      done.cost = out->ai->cost;
+      done.model = out->ai->model;
+      done.ttft_ms = out->ai->ttft_ms;
+      done.tokens_per_second = out->ai->tokens_per_second;
+    }
+    return execution_event{now, std::move(done)};
   }
   const auto* node = st.setup.flow->find(r.node_id);
-  return decide_failure(r.node_id, r.iteration, *task, policy_for(*node, key),
-                        std::get<node_failure>(r.outcome), st.ids.next_unit(), now);
+  const auto& failure = std::get<node_failure>(r.outcome);
+  if (node->ai && !r.iteration) {
+    auto models = node->ai->models();
+    return decide_model_failure(r.node_id, models, current_model_index(models, *task),
+                                *task, node->retry, failure, st.ids.next_unit(), now, false);
+  }
+  return decide_failure(r.node_id, r.iteration, *task, policy_for(*node, key), failure,
+                        st.ids.next_unit(), now);
+}
+
+// A streamed piece of a running attempt becomes a node_stream event; text
+// deltas that follow each other for one task in one drain are coalesced.
+void add_stream_piece(self_ptr self, const stream_report& piece,
+                      std::vector<execution_event>& out) {
+  const auto* task = self->state.exec.task(piece.node_id, piece.iteration);
+  if (!task || task->status != node_status::running || task->attempts != piece.attempt)
+    return;
+  if (!out.empty()) {
+    auto* last = std::get_if<node_stream>(&out.back().payload);
+    if (last && last->node_id == piece.node_id && last->iteration == piece.iteration
+        && last->event.is_object() && piece.event.is_object()
+        && last->event.get_object().at("type") == "text_delta"
+        && piece.event.get_object().at("type") == "text_delta") {
+      auto& content = last->event.get_object()["content"].as_string();
+      content.append(piece.event.get_object().at("content").as_string());
+      return;
+    }
+  }
+  out.push_back(execution_event{now_ms(), node_stream{piece.node_id, piece.event, piece.iteration}});
 }
 
 std::vector<execution_event> events_from_inbox(self_ptr self) {
@@ -106,6 +141,10 @@ std::vector<execution_event> events_from_inbox(self_ptr self) {
     if (auto* report = std::get_if<node_report_ptr>(&item)) {
       if (auto e = answer_report(self, **report))
         out.push_back(std::move(*e));
+      continue;
+    }
+    if (auto* piece = std::get_if<stream_report_ptr>(&item)) {
+      add_stream_piece(self, **piece, out);
       continue;
     }
     const auto& restart = std::get<restart_request>(item);
@@ -200,8 +239,15 @@ void dispatch(self_ptr self, const task_key& key, const task_record& task) {
                                               : node_work::run;
   auto t = std::make_shared<const node_task>(node_task{
     st.setup.flow, node, work, key.iteration, task.attempts, task.input, task.deadline});
-  st.workers[key] = self->spawn<caf::monitored>(node_actor, caf::actor_cast<caf::actor>(self),
-                                                std::move(t));
+  auto me = caf::actor_cast<caf::actor>(self);
+  if (node->kind == node_kind::ai_block && !key.iteration) {
+    auto models = node->ai->models();
+    st.workers[key] = spawn_ai_node(self, me, ai_task{std::move(t), st.setup.connections,
+                                                      st.setup.prices,
+                                                      models[current_model_index(models, task)]});
+    return;
+  }
+  st.workers[key] = self->spawn<caf::monitored>(node_actor, me, std::move(t));
 }
 
 void finish(self_ptr self, std::string status) {
@@ -223,6 +269,9 @@ void take_effect(self_ptr self, const execution_event& event) {
     if (!start->iteration)
       st.loop_items.erase(start->node_id);
     dispatch(self, key, *st.exec.task(key.node_id, key.iteration));
+  } else if (auto* fallback = std::get_if<node_fallback>(&event.payload)) {
+    // The next model starts at once, as a new attempt.
+    st.inbox.push_back(restart_request{task_key{fallback->node_id, std::nullopt}, false});
   } else if (auto* retry = std::get_if<node_retry>(&event.payload)) {
     self->delayed_send(self, std::chrono::milliseconds(retry->delay_ms),
                        retry_due_atom::value, retry->node_id,
@@ -329,6 +378,10 @@ caf::behavior execution_actor(caf::stateful_actor<execution_actor_state>* self,
     [self](retry_due_atom, const std::string& node_id, std::int64_t iteration) {
       self->state.inbox.push_back(
         restart_request{task_key{node_id, iteration_from(iteration)}, true});
+      pump(self);
+    },
+    [self](stream_atom, const stream_report_ptr& piece) {
+      self->state.inbox.push_back(piece);
       pump(self);
     },
     [self](cancel_atom, const std::string& reason) {

@@ -4,9 +4,11 @@
 // only by applying committed events, and it is the only writer of its stream.
 #pragma once
 
+#include "actors/connection_directory.hpp"
 #include "actors/messages.hpp"
 #include "runtime/execution_state.hpp"
 #include "runtime/flow.hpp"
+#include "runtime/price_table.hpp"
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
@@ -26,6 +28,10 @@ struct execution_setup {
   // entries committed with it (an Idempotency-Key).
   std::optional<runtime::execution_start> start;
   std::vector<storage::projection_put> start_projections;
+  // The LLM connections ai-blocks use (may be null: no ai-block can run).
+  std::shared_ptr<const connection_directory> connections;
+  // Prices per model, for node_complete.cost (may be null: cost 0).
+  std::shared_ptr<const runtime::price_table> prices;
   // Optional: receives (started_atom, execution_id) once execution_start is
   // committed (a new execution), and (finished_atom, execution_finished) at
   // the end.

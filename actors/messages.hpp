@@ -32,6 +32,7 @@ using event_atom = caf::atom_constant<caf::atom("event")>;
 using node_done_atom = caf::atom_constant<caf::atom("nodedone")>;
 using finished_atom = caf::atom_constant<caf::atom("finished")>;
 using started_atom = caf::atom_constant<caf::atom("started")>;
+using stream_atom = caf::atom_constant<caf::atom("nodestream")>;
 
 // Subscribing to this stream name delivers every committed event.
 inline constexpr std::string_view all_streams = "$all";
@@ -57,6 +58,15 @@ struct node_report {
 };
 using node_report_ptr = std::shared_ptr<const node_report>;
 
+// A piece of an ai-block's reply as it streams in, for a node_stream event.
+struct stream_report {
+  std::string node_id;
+  std::optional<std::uint32_t> iteration;
+  std::uint32_t attempt = 1;
+  boost::json::value event;  // {type:"text_delta",content} | {type:"tool_call",...}
+};
+using stream_report_ptr = std::shared_ptr<const stream_report>;
+
 // How an execution ended, for whoever waits on it, with its final state.
 struct execution_finished {
   std::string execution_id;
@@ -70,4 +80,5 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(baley::actors::shared_event)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(baley::actors::committed_batch)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(baley::actors::append_outcome_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(baley::actors::node_report_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(baley::actors::stream_report_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(baley::actors::execution_finished)

@@ -270,6 +270,19 @@ result<api_handle> start_api(caf::actor_system& system, actors::engine& engine,
   init->secrets = std::make_shared<storage::secret_box>(std::move(secrets).value());
   init->settings = api_settings{options.data_dir, options.debug};
   init->catalog = std::move(catalog).value();
+  // The connections ai-blocks use, with their keys unsealed into memory.
+  for (const auto* c : init->catalog.all_connections()) {
+    std::string key;
+    if (!c->api_key_sealed.empty()) {
+      auto opened = init->secrets->unseal(c->api_key_sealed);
+      if (!opened)
+        return error{opened.error().code, "the API key of connection " + c->id
+                                            + " cannot be read with this master key", {}};
+      key = std::move(opened).value();
+    }
+    engine.connections().put({c->id, c->workspace_id, c->name, c->type, c->base_url,
+                              std::move(key)});
+  }
   auto keys = load_idempotency(engine.log());
   if (!keys)
     return keys.error();

@@ -91,7 +91,13 @@ void save_flow_version(api_actor self, const api_call_ptr& call, const std::stri
     });
   on_reader_then(self, [=, flow = std::move(flow),
                         resolved = std::move(resolved)]() mutable -> actor_continuation {
-    auto compiled = runtime::compile_flow(resolved.flow, engine->programs());
+    // An ai-block may use the connections of its own workspace only.
+    auto connection_in_workspace = [engine, ws](const std::string& id) {
+      auto c = engine->connections().find(id);
+      return c && c->workspace_id == ws;
+    };
+    auto compiled = runtime::compile_flow(resolved.flow, engine->programs(),
+                                          connection_in_workspace);
     auto problems = std::move(resolved.problems);
     problems.insert(problems.end(), compiled.problems.begin(), compiled.problems.end());
     if (!problems.empty()) {
@@ -291,10 +297,12 @@ void connection_create(api_actor self, const api_call_ptr& call, const authentic
   runtime::config_event event{actors::now_ms(),
                               runtime::connection_saved{id, ws, 1, *name, *type, base_url,
                                                         std::move(sealed)}};
+  actors::connection_info info{id, ws, *name, *type, base_url, std::move(api_key)};
   save_config(self, names::connection_stream(id), std::move(event),
-              [call, id, ws](api_actor self, const error* failed) {
+              [call, id, ws, info = std::move(info)](api_actor self, const error* failed) mutable {
                 if (failed)
                   return reply_error(call, 503, failed->code, failed->message);
+                self->state.engine->connections().put(std::move(info));
                 reply_json(call, 201, connection_json(*self->state.catalog.connection(ws, id)));
               });
 }
@@ -316,9 +324,10 @@ void connection_delete(api_actor self, const api_call_ptr& call, const authentic
     return reply_not_found(call, "connection " + call->param(0));
   runtime::config_event event{actors::now_ms(), runtime::connection_deleted{c->id}};
   save_config(self, names::connection_stream(c->id), std::move(event),
-              [call](api_actor, const error* failed) {
+              [call, id = c->id](api_actor self, const error* failed) {
                 if (failed)
                   return reply_error(call, 503, failed->code, failed->message);
+                self->state.engine->connections().remove(id);
                 reply_no_content(call);
               });
 }

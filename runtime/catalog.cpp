@@ -168,3 +168,15 @@ catalog::connections(const std::string& workspace_id) const {
 }
 
 } // namespace baley::runtime
+
+namespace baley::runtime {
+
+std::vector<const connection_record*> catalog::all_connections() const {
+  std::vector<const connection_record*> out;
+  for (const auto& [id, c] : connections_)
+    if (!c.deleted)
+      out.push_back(&c);
+  return out;
+}
+
+} // namespace baley::runtime

@@ -95,6 +95,8 @@ public:
   std::vector<const flow_record*> flows(const std::string& workspace_id) const;
   std::vector<const block_record*> blocks(const std::string& workspace_id) const;
   std::vector<const connection_record*> connections(const std::string& workspace_id) const;
+  // Every visible connection of every workspace (for the server's directory).
+  std::vector<const connection_record*> all_connections() const;
 
   bool empty() const { return workspaces_.empty(); }
 

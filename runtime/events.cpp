@@ -63,6 +63,10 @@ void fill(json::object& o, const node_complete& e) {
     o["cost"] = *e.cost;
   if (e.model)
     o["model"] = *e.model;
+  if (e.ttft_ms)
+    o["ttftMs"] = *e.ttft_ms;
+  if (e.tokens_per_second)
+    o["tokensPerSecond"] = *e.tokens_per_second;
 }
 void fill(json::object& o, const node_error& e) {
   o["nodeId"] = e.node_id;
@@ -168,9 +172,13 @@ result<execution_event> event_from_json(const json::object& o) {
   } else if (type == names::node_complete) {
     node_complete e{r.str("nodeId"), r.val("output"), r.integer("durationMs"),
                     r.opt_u32("iteration"), r.opt_str("route"), r.val("tokens"),
-                    std::nullopt, r.opt_str("model")};
+                    std::nullopt, r.opt_str("model"), std::nullopt, std::nullopt};
     if (auto* c = o.if_contains("cost"); c && c->is_number())
       e.cost = c->to_number<double>();
+    if (auto* t = o.if_contains("ttftMs"); t && t->is_number())
+      e.ttft_ms = t->to_number<std::int64_t>();
+    if (auto* t = o.if_contains("tokensPerSecond"); t && t->is_number())
+      e.tokens_per_second = t->to_number<double>();
     out.payload = std::move(e);
   } else if (type == names::node_error) {
     out.payload = node_error{r.str("nodeId"), r.str("error"),

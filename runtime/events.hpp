@@ -51,6 +51,8 @@ struct node_complete {
   boost::json::value tokens;         // null or {input, output}
   std::optional<double> cost;
   std::optional<std::string> model;
+  std::optional<std::int64_t> ttft_ms;         // ai-blocks
+  std::optional<double> tokens_per_second;     // ai-blocks
 };
 
 struct node_error {

@@ -169,11 +169,17 @@ void apply(execution_state& s, const execution_event& event) {
         auto& t = task_of(s, e.node_id, e.iteration);
         t.status = node_status::waiting_retry;
         t.failures += 1;
+        t.failures_since_fallback += 1;
         t.error = e.error;
         t.retry_at = event.ts + e.delay_ms;
       },
       [&](const node_skipped&) {},
-      [&](const node_fallback&) {},
+      [&](const node_fallback& e) {
+        auto& t = s.nodes[e.node_id].task;
+        t.fallbacks += 1;
+        t.failures_since_fallback = 0;
+        t.model = e.to;
+      },
       [&](const execution_complete& e) {
         s.status = execution_status::completed;
         s.output = e.output;

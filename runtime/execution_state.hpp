@@ -31,6 +31,10 @@ struct task_record {
   node_status status = node_status::pending;
   std::uint32_t attempts = 0;  // node_start events
   std::uint32_t failures = 0;  // node_retry events
+  // ai-block fallback models (node_fallback applies to the node's own task):
+  std::uint32_t fallbacks = 0;                // node_fallback events
+  std::uint32_t failures_since_fallback = 0;  // node_retry events since the last
+  std::string model;  // the last node_fallback's `to`; empty: the block's model
   std::string block_execution_id;
   boost::json::value input;
   boost::json::value output;

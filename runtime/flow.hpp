@@ -3,6 +3,7 @@
 // topological order and every jq program compiled once.
 #pragma once
 
+#include "runtime/ai_settings.hpp"
 #include "runtime/jq_program.hpp"
 #include "runtime/json_schema.hpp"
 #include "runtime/retry_policy.hpp"
@@ -12,6 +13,7 @@
 #include <boost/json/value.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -74,6 +76,7 @@ struct compiled_node {
   bool merge_array = false;    // data.merge == "array"
   retry_policy retry;
   std::shared_ptr<const json_schema> input_schema;  // source: data.inputSchema, optional
+  std::optional<ai_settings> ai;                     // ai-block
 };
 
 struct compiled_flow {
@@ -100,7 +103,11 @@ struct compile_outcome {
 // Checks everything at once and reports every problem with its node id:
 // unknown type, duplicate id, dangling edge, cycle, no source, router route
 // without edge, jq that does not compile, bad settings.
-compile_outcome compile_flow(const boost::json::value& flow, jq_cache& programs);
+// `connection_exists` answers whether an ai-block's connectionId names a
+// connection; without it every ai-block is refused ("connection not found").
+using connection_check = std::function<bool(const std::string& connection_id)>;
+compile_outcome compile_flow(const boost::json::value& flow, jq_cache& programs,
+                             const connection_check& connection_exists = {});
 
 // {"error","code":"invalid_flow","errors":[{"nodeId","message"}]}
 boost::json::object invalid_flow_body(const std::vector<flow_problem>& problems);

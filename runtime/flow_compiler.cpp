@@ -16,6 +16,7 @@ namespace {
 struct compiler {
   jq_cache& programs;
   std::vector<flow_problem> problems;
+  connection_check connection_exists;
 
   void problem(std::string node_id, std::string message) {
     problems.push_back({std::move(node_id), std::move(message)});
@@ -143,7 +144,7 @@ void read_nodes(compiler& c, compiled_flow& flow, const json::value& nodes) {
     else if (data && !data->is_null())
       c.problem(node.id, "data must be an object");
     if (kind)
-      read_node_settings(node, c.programs, c.problems);
+      read_node_settings(node, c.programs, c.problems, c.connection_exists);
     flow.node_index.emplace(node.id, flow.nodes.size());
     flow.nodes.push_back(std::move(node));
   }
@@ -242,8 +243,9 @@ const compiled_node* compiled_flow::find(std::string_view id) const {
   return it == node_index.end() ? nullptr : &nodes[it->second];
 }
 
-compile_outcome compile_flow(const json::value& definition, jq_cache& programs) {
-  compiler c{programs, {}};
+compile_outcome compile_flow(const json::value& definition, jq_cache& programs,
+                             const connection_check& connection_exists) {
+  compiler c{programs, {}, connection_exists};
   auto flow = std::make_shared<compiled_flow>();
   flow->definition = definition;
   if (!definition.is_object()) {

@@ -13,6 +13,7 @@ std::string quoted(const json::value& v) {
 struct settings_reader {
   jq_cache& programs;
   std::vector<flow_problem>& problems;
+  const connection_check& connection_exists;
 
   void problem(std::string node_id, std::string message) {
     problems.push_back({std::move(node_id), std::move(message)});
@@ -84,17 +85,23 @@ struct settings_reader {
         if (auto ms = number(node, "ms", 0, 7 * 24 * 3600 * 1000.0))
           node.delay_ms = static_cast<std::int64_t>(*ms);
         break;
-      case node_kind::ai_block: {
-        auto* connection = node.data.if_contains("connectionId");
-        if (!connection || !connection->is_string())
-          problem(node.id, "ai-block needs data.connectionId");
-        else
-          problem(node.id, "connection '" + std::string(connection->get_string())
-                             + "' not found");
-        break;
-      }
+      case node_kind::ai_block: configure_ai(node); break;
       default: break;
     }
+  }
+
+  void configure_ai(compiled_node& node) {
+    std::vector<std::string> messages;
+    auto settings = parse_ai_settings(node.data, messages);
+    for (auto& m : messages)
+      problem(node.id, std::move(m));
+    auto* connection = node.data.if_contains("connectionId");
+    bool known = connection && connection->is_string() && connection_exists
+                 && connection_exists(std::string(connection->get_string()));
+    if (connection && connection->is_string() && !connection->get_string().empty() && !known)
+      problem(node.id, "connection '" + std::string(connection->get_string()) + "' not found");
+    if (settings && known)
+      node.ai = std::move(settings).value();
   }
 
   void configure_source(compiled_node& node) {
@@ -170,8 +177,9 @@ struct settings_reader {
 } // namespace
 
 void read_node_settings(compiled_node& node, jq_cache& programs,
-                        std::vector<flow_problem>& problems) {
-  settings_reader{programs, problems}.configure(node);
+                        std::vector<flow_problem>& problems,
+                        const connection_check& connection_exists) {
+  settings_reader{programs, problems, connection_exists}.configure(node);
 }
 
 } // namespace baley::runtime

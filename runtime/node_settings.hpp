@@ -12,6 +12,7 @@ namespace baley::runtime {
 // Fills the kind-specific fields of `node` from node.data; appends a problem
 // (with node.id) for each setting that is missing or wrong.
 void read_node_settings(compiled_node& node, jq_cache& programs,
-                        std::vector<flow_problem>& problems);
+                        std::vector<flow_problem>& problems,
+                        const connection_check& connection_exists = {});
 
 } // namespace baley::runtime

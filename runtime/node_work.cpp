@@ -13,7 +13,7 @@ node_result run_program(const jq_program& program, const json::value& input) {
   auto out = program.run_single(input);
   if (!out)
     return failure_of(out.error());
-  return node_output{std::move(out).value(), std::nullopt};
+  return node_output{std::move(out).value(), std::nullopt, std::nullopt};
 }
 
 bool truthy(const json::value& v) {
@@ -26,10 +26,10 @@ node_result choose_route(const compiled_node& node, const json::value& input) {
     if (!outputs)
       return node_failure{"route '" + r.name + "': " + outputs.error().message, false, {}};
     if (!outputs->empty() && truthy(outputs->front()))
-      return node_output{input, r.name};
+      return node_output{input, r.name, std::nullopt};
   }
   if (node.default_route)
-    return node_output{input, *node.default_route};
+    return node_output{input, *node.default_route, std::nullopt};
   return node_failure{"no route matched and the router has no default", false, {}};
 }
 
@@ -41,7 +41,7 @@ node_result run_node(const compiled_node& node, const json::value& input) {
     case node_kind::router: return choose_route(node, input);
     case node_kind::ai_block:
       return node_failure{"ai-block is not available in this build", false, {}};
-    default: return node_output{input, std::nullopt};
+    default: return node_output{input, std::nullopt, std::nullopt};
   }
 }
 

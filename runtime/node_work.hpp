@@ -9,9 +9,20 @@
 
 namespace baley::runtime {
 
+// What an ai-block's attempt adds to its node_complete.
+struct ai_outcome {
+  std::string model;
+  std::int64_t input_tokens = 0;
+  std::int64_t output_tokens = 0;
+  double cost = 0;
+  std::int64_t ttft_ms = 0;            // attempt start to first token
+  double tokens_per_second = 0;        // output tokens over the streaming time
+};
+
 struct node_output {
   boost::json::value value;
   std::optional<std::string> route;  // routers: the route taken
+  std::optional<ai_outcome> ai;      // ai-blocks
 };
 
 // A failure and whether its class is retryable.

@@ -28,9 +28,12 @@ cat <<MSG
 Baley Runtime is running at $url
 Admin token ($data/admin-token): $token
 
-Try:
-  curl -s -H "Authorization: Bearer $token" $url/api/flows | head -c 400
-  curl -N -H "Authorization: Bearer $token" $url/api/executions/<id>/stream
+Try the ai-block demo (simulated provider, streamed token by token):
+  flow=\$(curl -s -H "Authorization: Bearer $token" "$url/api/flows?limit=500" | node -e \
+    'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).items.find(f=>f.name==="ai-triage").id))')
+  id=\$(curl -s -H "Authorization: Bearer $token" -d '{"input":{"ticket":"Checkout fails for every customer"}}' \
+    "$url/api/flows/\$flow/execute" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).executionId))')
+  curl -N -H "Authorization: Bearer $token" "$url/api/executions/\$id/stream"
 
 Ctrl-C stops the server.
 MSG

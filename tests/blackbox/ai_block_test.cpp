@@ -1,0 +1,145 @@
+// ai-blocks on the built-in simulated provider, through the API: tokens stream
+// into the log as node_stream events, node_complete carries model, tokens,
+// cost, time to first token and tokens per second, outputSchema is enforced,
+// fallback models take over, and a cancel stops the stream.
+#include "api_client.hpp"
+#include "server_process.hpp"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+namespace baley::testing {
+namespace {
+namespace json = boost::json;
+
+class ai_block : public ::testing::Test {
+protected:
+  void SetUp() override {
+    ASSERT_TRUE(server_.start()) << server_.diagnostics();
+    api_ = server_.admin();
+    auto r = api_.post("/api/connections", R"({"name":"sim","type":"simulated",
+      "baseUrl":"simulated://?tokenDelayMs=2"})");
+    ASSERT_EQ(r.status, 201) << r.body;
+    connection_ = string_at(r.json(), "id");
+    EXPECT_EQ(r.body.find("apiKey"), std::string::npos);
+  }
+
+  std::string flow(const std::string& ai_data) {
+    auto id = api_.create_flow(R"({"name":"ai","nodes":[{"id":"in","type":"source"},
+      {"id":"ask","type":"ai-block","data":{"connectionId":")" + connection_ + "\"," + ai_data
+                               + R"(}},{"id":"out","type":"sink"}],
+      "edges":[{"source":"in","target":"ask"},{"source":"ask","target":"out"}]})");
+    EXPECT_FALSE(id.empty());
+    return id;
+  }
+
+  std::vector<json::object> events_of(const std::string& id, std::string_view type) {
+    std::vector<json::object> out;
+    for (const auto& e : api_.replay(id))
+      if (e.at("event").at("type").as_string() == type)
+        out.push_back(e.at("event").as_object());
+    return out;
+  }
+
+  server_process server_;
+  api_client api_;
+  std::string connection_;
+};
+
+TEST_F(ai_block, tokens_stream_into_the_log_and_the_completion_is_accounted) {
+  auto id = api_.start(flow(R"("model":"sim-1","systemPrompt":"Be brief.","goal":"Summarize.")"),
+                       R"({"ticket":"printer on fire"})");
+  auto done = api_.wait_terminal(id);
+  ASSERT_EQ(string_at(done, "status"), "completed") << done;
+  auto output = std::string(done.at("output").as_string());
+  EXPECT_EQ(output.rfind("Simulated reply (sim-1): Summarize.", 0), 0u) << output;
+
+  std::string streamed;
+  auto deltas = events_of(id, "node_stream");
+  ASSERT_GT(deltas.size(), 0u);
+  for (const auto& d : deltas) {
+    EXPECT_EQ(d.at("nodeId"), "ask");
+    EXPECT_EQ(d.at("event").at("type"), "text_delta");
+    streamed += d.at("event").at("content").as_string();
+  }
+  EXPECT_EQ(streamed, output) << "no token lost or reordered";
+
+  auto complete = events_of(id, "node_complete");
+  auto ask = std::find_if(complete.begin(), complete.end(),
+                          [](const json::object& e) { return e.at("nodeId") == "ask"; });
+  ASSERT_NE(ask, complete.end());
+  EXPECT_EQ(ask->at("model"), "sim-1");
+  auto in = ask->at("tokens").at("input").to_number<std::int64_t>();
+  auto out = ask->at("tokens").at("output").to_number<std::int64_t>();
+  EXPECT_GT(in, 0);
+  EXPECT_GT(out, 0);
+  EXPECT_EQ(ask->at("cost").to_number<double>(), 0.0) << "simulated costs nothing";
+  EXPECT_TRUE(ask->contains("ttftMs"));
+  EXPECT_GT(ask->at("tokensPerSecond").to_number<double>(), 0);
+  EXPECT_EQ(done.at("metrics").at("totalTokens").to_number<std::int64_t>(), in + out);
+}
+
+TEST_F(ai_block, output_schema_is_validated) {
+  auto ok = api_.wait_terminal(api_.start(
+    flow(R"("model":"sim-1","outputSchema":{"type":"object","required":["ticket"]})"),
+    R"({"ticket":"t-1"})"));
+  EXPECT_EQ(string_at(ok, "status"), "completed") << ok;
+  EXPECT_EQ(ok.at("output"), json::parse(R"({"ticket":"t-1"})"));
+
+  auto bad = api_.wait_terminal(api_.start(
+    flow(R"("model":"sim-1","outputSchema":{"type":"object","required":["answer"]})"),
+    R"({"ticket":"t-1"})"));
+  EXPECT_EQ(string_at(bad, "status"), "failed") << bad;
+  EXPECT_NE(string_at(bad, "error").find("outputSchema"), std::string::npos) << bad;
+}
+
+TEST_F(ai_block, a_failing_model_is_retried_then_hands_over_to_the_fallback) {
+  auto id = api_.start(flow(R"("model":"fail-primary","fallbackModels":["sim-2"],
+    "retry":{"maxRetries":1,"initialDelayMs":5,"maxDelayMs":10})"));
+  auto done = api_.wait_terminal(id);
+  ASSERT_EQ(string_at(done, "status"), "completed") << done;
+  auto retries = events_of(id, "node_retry");
+  ASSERT_EQ(retries.size(), 1u);
+  EXPECT_EQ(retries[0].at("attempt"), 2);
+  auto fallbacks = events_of(id, "node_fallback");
+  ASSERT_EQ(fallbacks.size(), 1u);
+  EXPECT_EQ(fallbacks[0].at("from"), "fail-primary");
+  EXPECT_EQ(fallbacks[0].at("to"), "sim-2");
+  int starts = 0;
+  for (const auto& s : events_of(id, "node_start"))
+    starts += s.at("nodeId") == "ask";
+  EXPECT_EQ(starts, 3) << "two attempts of the primary, one of the fallback";
+  for (const auto& c : events_of(id, "node_complete"))
+    if (c.at("nodeId") == "ask")
+      EXPECT_EQ(c.at("model"), "sim-2");
+}
+
+TEST_F(ai_block, a_cancel_stops_the_stream_and_nothing_follows_it) {
+  auto slow = api_.post("/api/connections", R"({"name":"slow","type":"simulated",
+    "baseUrl":"simulated://?tokenDelayMs=100"})");
+  connection_ = string_at(slow.json(), "id");
+  auto id = api_.start(flow(R"("model":"sim-1","goal":"one two three four five six seven")"));
+  ASSERT_TRUE(api_.wait_node_running(id, "ask"));
+  auto cancelled = api_.post("/api/executions/" + id + "/cancel", std::nullopt);
+  EXPECT_EQ(cancelled.status, 200) << cancelled.body;
+  auto events = api_.replay(id);
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back().at("event").at("type"), "execution_cancelled");
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));  // several token periods
+  EXPECT_EQ(api_.replay(id).size(), events.size()) << "nothing is written after the cancel";
+}
+
+TEST_F(ai_block, a_connection_of_another_workspace_is_not_found) {
+  auto ws = api_.post("/api/workspaces", R"({"name":"other"})");
+  ASSERT_EQ(ws.status, 201) << ws.body;
+  auto other = server_.client(string_at(ws.json(), "token"));
+  auto r = other.post("/api/flows", R"({"name":"x","nodes":[{"id":"in","type":"source"},
+    {"id":"ask","type":"ai-block","data":{"connectionId":")" + connection_ + R"(","model":"m"}}],
+    "edges":[{"source":"in","target":"ask"}]})");
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_NE(r.body.find("not found"), std::string::npos) << r.body;
+}
+
+} // namespace
+} // namespace baley::testing
