@@ -6,6 +6,7 @@
 #pragma once
 
 #include "actors/connection_directory.hpp"
+#include "actors/llm_transport.hpp"
 #include "actors/node_actor.hpp"
 #include "runtime/price_table.hpp"
 
@@ -15,7 +16,9 @@ struct ai_task {
   std::shared_ptr<const node_task> task;
   std::shared_ptr<const connection_directory> connections;
   std::shared_ptr<const runtime::price_table> prices;
-  std::string model;  // the model of this attempt (a fallback model or the first)
+  std::shared_ptr<llm_transport> transport;
+  std::string model;
+  std::uint32_t max_attempts = 1;  // for "attempt n of m" in errors  // the model of this attempt (a fallback model or the first)
 };
 
 // Spawned by the execution actor (monitored): `parent` gets its reports.

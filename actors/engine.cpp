@@ -164,6 +164,7 @@ started_execution engine::start(const std::string& flow_id, std::uint64_t versio
   setup.start_projections = std::move(start_projections);
   setup.connections = connections_;
   setup.prices = prices_;
+  setup.transport = transport_;
   setup.observer = std::move(observer);
   auto id = setup.execution_id;
   auto ws = setup.start->workspace_id;
@@ -202,6 +203,7 @@ result<std::vector<started_execution>> engine::recover(caf::actor observer) {
     setup.observer = observer;
     setup.connections = connections_;
     setup.prices = prices_;
+    setup.transport = transport_;
     auto workspace_id = setup.state.workspace_id;
     resumed.push_back({id, spawn_execution(system_, std::move(setup)), workspace_id});
   }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "actors/execution_actor.hpp"
+#include "actors/llm_transport.hpp"
 #include "runtime/block_resolution.hpp"
 #include "runtime/jq_program.hpp"
 
@@ -87,6 +88,7 @@ private:
   caf::actor broker_;
   runtime::jq_cache programs_;
   std::shared_ptr<connection_directory> connections_ = std::make_shared<connection_directory>();
+  std::shared_ptr<llm_transport> transport_ = std::make_shared<llm_transport>();
   std::shared_ptr<const runtime::price_table> prices_ =
     std::make_shared<const runtime::price_table>(runtime::price_table::defaults());
   std::mutex mutex_;  // guards flows_ and ids_

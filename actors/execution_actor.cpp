@@ -243,8 +243,9 @@ void dispatch(self_ptr self, const task_key& key, const task_record& task) {
   if (node->kind == node_kind::ai_block && !key.iteration) {
     auto models = node->ai->models();
     st.workers[key] = spawn_ai_node(self, me, ai_task{std::move(t), st.setup.connections,
-                                                      st.setup.prices,
-                                                      models[current_model_index(models, task)]});
+                                                      st.setup.prices, st.setup.transport,
+                                                      models[current_model_index(models, task)],
+                                                      node->retry.max_retries + 1});
     return;
   }
   st.workers[key] = self->spawn<caf::monitored>(node_actor, me, std::move(t));

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "actors/connection_directory.hpp"
+#include "actors/llm_transport.hpp"
 #include "actors/messages.hpp"
 #include "runtime/execution_state.hpp"
 #include "runtime/flow.hpp"
@@ -32,6 +33,8 @@ struct execution_setup {
   std::shared_ptr<const connection_directory> connections;
   // Prices per model, for node_complete.cost (may be null: cost 0).
   std::shared_ptr<const runtime::price_table> prices;
+  // Outbound HTTP for the ai-blocks' providers (may be null: simulated only).
+  std::shared_ptr<llm_transport> transport;
   // Optional: receives (started_atom, execution_id) once execution_start is
   // committed (a new execution), and (finished_atom, execution_finished) at
   // the end.
