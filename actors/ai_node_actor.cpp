@@ -83,11 +83,23 @@ struct ai_state {
   bool ended = false;
   std::optional<node_failure> failed;
   boost::json::array tool_calls;
+  // The breaker was told how the call went (shared with the exit hook).
+  std::shared_ptr<bool> verdict = std::make_shared<bool>(false);
 };
 
 using ai_actor = caf::stateful_actor<ai_state>*;
 
+runtime::breaker_key breaker_key_of(const ai_state& st) {
+  return {st.job.task->node->ai->connection_id, st.job.model};
+}
+
 void report(ai_actor self, std::variant<node_output, node_failure> outcome) {
+  auto& st = self->state;
+  auto* failure = std::get_if<node_failure>(&outcome);
+  if (st.job.breakers && !(failure && failure->breaker_open)) {
+    st.job.breakers->record(breaker_key_of(st), failure && failure->retryable, now_ms());
+    *st.verdict = true;
+  }
   const auto& task = *self->state.job.task;
   node_report r{task.node->id, task.iteration, task.attempt, {}};
   if (auto* out = std::get_if<node_output>(&outcome))
@@ -289,6 +301,24 @@ caf::behavior ai_node_behavior(ai_actor self, caf::actor parent, ai_task job) {
   const auto& settings = *st.job.task->node->ai;
   auto connection = st.job.connections ? st.job.connections->find(settings.connection_id)
                                        : std::nullopt;
+  if (connection && st.job.breakers) {
+    auto permit = st.job.breakers->ask(breaker_key_of(st), st.started);
+    if (!permit.allowed) {
+      provider_call call{connection->type, connection->name, st.job.model,
+                         st.job.task->attempt, st.job.max_attempts, connection->api_key, false};
+      auto refused = breaker_refusal(call, permit, st.started);
+      refused.breaker_open = true;
+      report(self, std::move(refused));
+      return {};
+    }
+    // Cancelled before a verdict: a probe frees the half-open breaker.
+    if (permit.probe)
+      self->attach_functor([verdict = st.verdict, breakers = st.job.breakers,
+                            key = breaker_key_of(st)] {
+        if (!*verdict)
+          breakers->abandon(key);
+      });
+  }
   if (!connection) {
     self->send(self, token_atom::value);  // reported from the behavior below
   } else if (connection->type == "simulated") {

@@ -5,6 +5,7 @@
 // tokens, time to first token and tokens per second.
 #pragma once
 
+#include "actors/breaker_board.hpp"
 #include "actors/connection_directory.hpp"
 #include "actors/llm_transport.hpp"
 #include "actors/node_actor.hpp"
@@ -17,6 +18,7 @@ struct ai_task {
   std::shared_ptr<const connection_directory> connections;
   std::shared_ptr<const runtime::price_table> prices;
   std::shared_ptr<llm_transport> transport;
+  std::shared_ptr<breaker_board> breakers;
   std::string model;
   std::uint32_t max_attempts = 1;  // for "attempt n of m" in errors  // the model of this attempt (a fallback model or the first)
 };

@@ -42,6 +42,7 @@ result<runtime::execution_state> fold_stream(storage::event_log& log,
 
 engine::engine(caf::actor_system& system, std::shared_ptr<storage::event_log> log)
   : system_(system), log_(std::move(log)) {
+  breakers_ = std::make_shared<breaker_board>(*log_);
   broker_ = spawn_broker(system_);
   connect_log_to_broker(*log_, broker_);
 }
@@ -165,6 +166,7 @@ started_execution engine::start(const std::string& flow_id, std::uint64_t versio
   setup.connections = connections_;
   setup.prices = prices_;
   setup.transport = transport_;
+  setup.breakers = breakers_;
   setup.observer = std::move(observer);
   auto id = setup.execution_id;
   auto ws = setup.start->workspace_id;
@@ -204,6 +206,8 @@ result<std::vector<started_execution>> engine::recover(caf::actor observer) {
     setup.connections = connections_;
     setup.prices = prices_;
     setup.transport = transport_;
+    setup.breakers = breakers_;
+  setup.breakers = breakers_;
     auto workspace_id = setup.state.workspace_id;
     resumed.push_back({id, spawn_execution(system_, std::move(setup)), workspace_id});
   }

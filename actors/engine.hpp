@@ -3,6 +3,7 @@
 // recovers unfinished ones at start.
 #pragma once
 
+#include "actors/breaker_board.hpp"
 #include "actors/execution_actor.hpp"
 #include "actors/llm_transport.hpp"
 #include "runtime/block_resolution.hpp"
@@ -39,6 +40,8 @@ public:
   runtime::jq_cache& programs() { return programs_; }
   // The LLM connections ai-blocks may use; the server keeps it current.
   connection_directory& connections() { return *connections_; }
+  // The circuit breakers of every (connection, model).
+  const breaker_board& breakers() const { return *breakers_; }
   // For the flow compiler: does this connection exist?
   runtime::connection_check connection_check() const;
 
@@ -89,6 +92,7 @@ private:
   runtime::jq_cache programs_;
   std::shared_ptr<connection_directory> connections_ = std::make_shared<connection_directory>();
   std::shared_ptr<llm_transport> transport_ = std::make_shared<llm_transport>();
+  std::shared_ptr<breaker_board> breakers_;
   std::shared_ptr<const runtime::price_table> prices_ =
     std::make_shared<const runtime::price_table>(runtime::price_table::defaults());
   std::mutex mutex_;  // guards flows_ and ids_

@@ -101,7 +101,8 @@ std::optional<execution_event> answer_report(self_ptr self, const node_report& r
   if (node->ai && !r.iteration) {
     auto models = node->ai->models();
     return decide_model_failure(r.node_id, models, current_model_index(models, *task),
-                                *task, node->retry, failure, st.ids.next_unit(), now, false);
+                                *task, node->retry, failure, st.ids.next_unit(), now,
+                                failure.breaker_open);
   }
   return decide_failure(r.node_id, r.iteration, *task, policy_for(*node, key), failure,
                         st.ids.next_unit(), now);
@@ -244,6 +245,7 @@ void dispatch(self_ptr self, const task_key& key, const task_record& task) {
     auto models = node->ai->models();
     st.workers[key] = spawn_ai_node(self, me, ai_task{std::move(t), st.setup.connections,
                                                       st.setup.prices, st.setup.transport,
+                                                      st.setup.breakers,
                                                       models[current_model_index(models, task)],
                                                       node->retry.max_retries + 1});
     return;

@@ -4,6 +4,7 @@
 // only by applying committed events, and it is the only writer of its stream.
 #pragma once
 
+#include "actors/breaker_board.hpp"
 #include "actors/connection_directory.hpp"
 #include "actors/llm_transport.hpp"
 #include "actors/messages.hpp"
@@ -35,6 +36,7 @@ struct execution_setup {
   std::shared_ptr<const runtime::price_table> prices;
   // Outbound HTTP for the ai-blocks' providers (may be null: simulated only).
   std::shared_ptr<llm_transport> transport;
+  std::shared_ptr<breaker_board> breakers;  // may be null: no breakers
   // Optional: receives (started_atom, execution_id) once execution_start is
   // committed (a new execution), and (finished_atom, execution_finished) at
   // the end.

@@ -30,6 +30,7 @@ struct node_failure {
   std::string message;
   bool retryable = false;
   std::optional<std::int64_t> retry_after_ms;  // a provider's Retry-After
+  bool breaker_open = false;  // refused by the model's open circuit breaker
 };
 
 using node_result = std::variant<node_output, node_failure>;

@@ -115,6 +115,26 @@ TEST_F(ai_block, a_failing_model_is_retried_then_hands_over_to_the_fallback) {
       EXPECT_EQ(c.at("model"), "sim-2");
 }
 
+TEST_F(ai_block, repeated_failures_open_the_breaker_which_then_fails_fast_to_the_fallback) {
+  // Five retryable failures within a minute open the breaker of (connection,
+  // fail-b); the sixth attempt is refused at once and the fallback takes over.
+  auto id = api_.start(flow(R"("model":"fail-b","fallbackModels":["sim-3"],
+    "retry":{"maxRetries":8,"initialDelayMs":1,"maxDelayMs":5})"));
+  auto done = api_.wait_terminal(id);
+  ASSERT_EQ(string_at(done, "status"), "completed") << done;
+  auto fallbacks = events_of(id, "node_fallback");
+  ASSERT_EQ(fallbacks.size(), 1u);
+  EXPECT_EQ(fallbacks[0].at("from"), "fail-b");
+  int attempts = 0;
+  for (const auto& s : events_of(id, "node_start"))
+    attempts += s.at("nodeId") == "ask";
+  EXPECT_EQ(attempts, 7) << "five failures, one refused by the open breaker, then sim-3";
+  auto metrics = server_.admin().get("/metrics");
+  EXPECT_NE(metrics.body.find("baley_breaker_state{connection=\"" + connection_
+                              + "\",model=\"fail-b\"} 1"),
+            std::string::npos) << metrics.body.substr(metrics.body.find("baley_breaker"), 400);
+}
+
 TEST_F(ai_block, a_cancel_stops_the_stream_and_nothing_follows_it) {
   auto slow = api_.post("/api/connections", R"({"name":"slow","type":"simulated",
     "baseUrl":"simulated://?tokenDelayMs=100"})");
