@@ -110,9 +110,11 @@ TEST_F(ai_block, a_failing_model_is_retried_then_hands_over_to_the_fallback) {
   for (const auto& s : events_of(id, "node_start"))
     starts += s.at("nodeId") == "ask";
   EXPECT_EQ(starts, 3) << "two attempts of the primary, one of the fallback";
-  for (const auto& c : events_of(id, "node_complete"))
-    if (c.at("nodeId") == "ask")
+  for (const auto& c : events_of(id, "node_complete")) {
+    if (c.at("nodeId") == "ask") {
       EXPECT_EQ(c.at("model"), "sim-2");
+    }
+  }
 }
 
 TEST_F(ai_block, repeated_failures_open_the_breaker_which_then_fails_fast_to_the_fallback) {
