@@ -188,7 +188,7 @@ provider_call call_of(ai_actor self) {
   const auto& st = self->state;
   return provider_call{st.connection->type, st.connection->name, st.job.model,
                        st.job.task->attempt, st.job.max_attempts, st.connection->api_key,
-                       false};
+                       st.job.debug};
 }
 
 void send_piece(ai_actor self, json::object event) {
@@ -302,7 +302,7 @@ caf::behavior ai_node_behavior(ai_actor self, caf::actor parent, ai_task job) {
   auto connection = st.job.connections ? st.job.connections->find(settings.connection_id)
                                        : std::nullopt;
   if (connection && st.job.breakers) {
-    auto permit = st.job.breakers->ask(breaker_key_of(st), st.started);
+    auto permit = st.job.breakers->ask(breaker_key_of(st), settings.breaker, st.started);
     if (!permit.allowed) {
       provider_call call{connection->type, connection->name, st.job.model,
                          st.job.task->attempt, st.job.max_attempts, connection->api_key, false};

@@ -20,7 +20,8 @@ struct ai_task {
   std::shared_ptr<llm_transport> transport;
   std::shared_ptr<breaker_board> breakers;
   std::string model;
-  std::uint32_t max_attempts = 1;  // for "attempt n of m" in errors  // the model of this attempt (a fallback model or the first)
+  std::uint32_t max_attempts = 1;  // for "attempt n of m" in errors
+  bool debug = false;              // errors carry the provider's raw body  // the model of this attempt (a fallback model or the first)
 };
 
 // Spawned by the execution actor (monitored): `parent` gets its reports.

@@ -8,9 +8,11 @@
 namespace baley::actors {
 namespace json = boost::json;
 
-runtime::breaker_permit breaker_board::ask(const runtime::breaker_key& key, unix_ms now) {
+runtime::breaker_permit breaker_board::ask(const runtime::breaker_key& key,
+                                           const runtime::breaker_settings& settings,
+                                           unix_ms now) {
   std::unique_lock lock(mutex_);
-  auto permit = breakers_[key].ask(now);
+  auto permit = breakers_.try_emplace(key, settings).first->second.ask(now);
   lock.unlock();
   if (permit.transition)
     publish(key, *permit.transition);

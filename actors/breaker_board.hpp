@@ -18,7 +18,10 @@ class breaker_board {
 public:
   explicit breaker_board(storage::event_log& log) : log_(log) {}
 
-  runtime::breaker_permit ask(const runtime::breaker_key& key, unix_ms now);
+  // The first ask for a key creates its breaker with `settings` (a block's
+  // data.breaker); later asks use the breaker as it is.
+  runtime::breaker_permit ask(const runtime::breaker_key& key,
+                              const runtime::breaker_settings& settings, unix_ms now);
   // `retryable_failure`: the call failed with a retryable class (only those
   // count); otherwise it got an answer.
   void record(const runtime::breaker_key& key, bool retryable_failure, unix_ms now);

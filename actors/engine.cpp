@@ -57,7 +57,9 @@ result<std::unique_ptr<engine>> engine::open(caf::actor_system& system,
   if (!log)
     return log.error();
   std::shared_ptr<storage::event_log> shared(std::move(log).value());
-  return std::unique_ptr<engine>(new engine(system, std::move(shared)));
+  auto opened = std::unique_ptr<engine>(new engine(system, std::move(shared)));
+  opened->debug_ = options.debug;
+  return opened;
 }
 
 std::string engine::new_id() {
@@ -167,6 +169,7 @@ started_execution engine::start(const std::string& flow_id, std::uint64_t versio
   setup.prices = prices_;
   setup.transport = transport_;
   setup.breakers = breakers_;
+  setup.debug = debug_;
   setup.observer = std::move(observer);
   auto id = setup.execution_id;
   auto ws = setup.start->workspace_id;
@@ -207,6 +210,7 @@ result<std::vector<started_execution>> engine::recover(caf::actor observer) {
     setup.prices = prices_;
     setup.transport = transport_;
     setup.breakers = breakers_;
+    setup.debug = debug_;
   setup.breakers = breakers_;
     auto workspace_id = setup.state.workspace_id;
     resumed.push_back({id, spawn_execution(system_, std::move(setup)), workspace_id});

@@ -21,6 +21,7 @@ namespace baley::actors {
 struct engine_options {
   std::string data_dir;
   storage::durability mode = storage::durability::fsync;
+  bool debug = false;  // provider errors carry the raw response body
 };
 
 struct started_execution {
@@ -93,6 +94,7 @@ private:
   std::shared_ptr<connection_directory> connections_ = std::make_shared<connection_directory>();
   std::shared_ptr<llm_transport> transport_ = std::make_shared<llm_transport>();
   std::shared_ptr<breaker_board> breakers_;
+  bool debug_ = false;
   std::shared_ptr<const runtime::price_table> prices_ =
     std::make_shared<const runtime::price_table>(runtime::price_table::defaults());
   std::mutex mutex_;  // guards flows_ and ids_

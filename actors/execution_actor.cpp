@@ -247,7 +247,8 @@ void dispatch(self_ptr self, const task_key& key, const task_record& task) {
                                                       st.setup.prices, st.setup.transport,
                                                       st.setup.breakers,
                                                       models[current_model_index(models, task)],
-                                                      node->retry.max_retries + 1});
+                                                      node->retry.max_retries + 1,
+                                                      st.setup.debug});
     return;
   }
   st.workers[key] = self->spawn<caf::monitored>(node_actor, me, std::move(t));

@@ -37,6 +37,7 @@ struct execution_setup {
   // Outbound HTTP for the ai-blocks' providers (may be null: simulated only).
   std::shared_ptr<llm_transport> transport;
   std::shared_ptr<breaker_board> breakers;  // may be null: no breakers
+  bool debug = false;                       // provider errors carry raw bodies
   // Optional: receives (started_atom, execution_id) once execution_start is
   // committed (a new execution), and (finished_atom, execution_finished) at
   // the end.

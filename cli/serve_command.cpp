@@ -88,7 +88,7 @@ int serve_command(int argc, char** argv) {
   caf::actor_system_config config;
   config.set("scheduler.max-threads", static_cast<size_t>(std::max(2u, std::thread::hardware_concurrency())));
   caf::actor_system system{config};
-  auto engine = actors::engine::open(system, {dir, *mode});
+  auto engine = actors::engine::open(system, {dir, *mode, debug});
   if (!engine)
     return fail(engine.error());
   http::metrics counters;

@@ -63,6 +63,13 @@ result<ai_settings> parse_ai_settings(const json::object& data,
     if (!ok)
       problems.push_back("data.fallbackModels must be an array of model names");
   }
+  if (auto* v = data.if_contains("breaker"); v && !v->is_null()) {
+    auto breaker = parse_breaker_settings(*v);
+    if (!breaker)
+      problems.push_back("data.breaker: " + breaker.error().message);
+    else
+      s.breaker = *breaker;
+  }
   if (auto* v = data.if_contains("outputSchema"); v && !v->is_null()) {
     auto schema = json_schema::compile(*v);
     if (!schema)

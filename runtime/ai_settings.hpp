@@ -3,6 +3,7 @@
 // timeout. Parsed once at flow compile time; the prompt is rendered per run.
 #pragma once
 
+#include "runtime/circuit_breaker.hpp"
 #include "runtime/json_schema.hpp"
 #include "runtime/result.hpp"
 
@@ -28,6 +29,7 @@ struct ai_settings {
   std::shared_ptr<const json_schema> output_schema;
   boost::json::value output_schema_json;     // null when none
   std::int64_t timeout_ms = 120'000;         // one attempt, end to end
+  breaker_settings breaker;                  // data.breaker, per (connection, model)
 
   // model, then fallback_models, in order.
   std::vector<std::string> models() const;

@@ -440,6 +440,9 @@ async function main() {
     const timeoutMs = Math.min(opts.levelTimeout * 1000, left);
     log(`level ${n}: starting (timeout ${Math.round(timeoutMs / 1000)} s, load ${loadavg().map((x) => x.toFixed(2)).join(' ')})`);
     const result = await level(flow.id, n, timeoutMs);
+    if (result.tokens_delivered && result.live_tokens < result.tokens_delivered / 2)
+      log(`level ${n}: only ${result.live_tokens} of ${result.tokens_delivered} tokens were written after their `
+          + 'stream opened (the rest came in the replay): pace the mock, e.g. --model mock-tokens-200-at-50');
     process.stdout.write(`${JSON.stringify(result)}\n`);
     if (result.failed) status = 1;
     await sleep(500);  // let the last connections close

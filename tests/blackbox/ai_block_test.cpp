@@ -152,6 +152,29 @@ TEST_F(ai_block, a_cancel_stops_the_stream_and_nothing_follows_it) {
   EXPECT_EQ(api_.replay(id).size(), events.size()) << "nothing is written after the cancel";
 }
 
+TEST_F(ai_block, a_restart_during_a_stream_runs_the_node_again_as_attempt_2) {
+  auto slow = api_.post("/api/connections", R"({"name":"slow","type":"simulated",
+    "baseUrl":"simulated://?tokenDelayMs=80"})");
+  connection_ = string_at(slow.json(), "id");
+  auto id = api_.start(flow(R"("model":"sim-1","goal":"one two three four five six seven")"));
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (events_of(id, "node_stream").size() < 2 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_GE(events_of(id, "node_stream").size(), 2u) << "the stream had started";
+  server_.kill();
+  ASSERT_TRUE(server_.start()) << server_.diagnostics();
+  api_ = server_.admin();
+  auto done = api_.wait_terminal(id);
+  ASSERT_EQ(string_at(done, "status"), "completed") << done;
+  std::vector<std::int64_t> attempts;
+  for (const auto& s : events_of(id, "node_start"))
+    if (s.at("nodeId") == "ask")
+      attempts.push_back(s.at("attempt").as_int64());
+  EXPECT_EQ(attempts, (std::vector<std::int64_t>{1, 2}));
+  auto output = std::string(done.at("output").as_string());
+  EXPECT_NE(output.find("seven"), std::string::npos) << "the second attempt ran to the end";
+}
+
 TEST_F(ai_block, a_connection_of_another_workspace_is_not_found) {
   auto ws = api_.post("/api/workspaces", R"({"name":"other"})");
   ASSERT_EQ(ws.status, 201) << ws.body;
