@@ -59,6 +59,8 @@ result<std::unique_ptr<engine>> engine::open(caf::actor_system& system,
   std::shared_ptr<storage::event_log> shared(std::move(log).value());
   auto opened = std::unique_ptr<engine>(new engine(system, std::move(shared)));
   opened->debug_ = options.debug;
+  if (options.prices)
+    opened->prices_ = std::make_shared<const runtime::price_table>(*options.prices);
   return opened;
 }
 

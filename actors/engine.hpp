@@ -22,6 +22,8 @@ struct engine_options {
   std::string data_dir;
   storage::durability mode = storage::durability::fsync;
   bool debug = false;  // provider errors carry the raw response body
+  // Prices per model (USD per 1M tokens) over the built-in list prices.
+  std::optional<runtime::price_table> prices;
 };
 
 struct started_execution {

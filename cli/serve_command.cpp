@@ -6,12 +6,15 @@
 
 #include "http/api.hpp"
 #include "http/server.hpp"
+#include "runtime/json_text.hpp"
 
 #include <caf/all.hpp>
 
 #include <boost/json.hpp>
 
 #include <charconv>
+#include <fstream>
+#include <sstream>
 #include <csignal>
 #include <sys/resource.h>
 #include <iostream>
@@ -40,7 +43,8 @@ result<long> number_flag(const arguments& args, const std::string& name, long fa
 
 constexpr const char* serve_usage =
   "usage: baley serve [--data DIR] [--host 127.0.0.1] [--port 8080] "
-  "[--durability fsync|buffered] [--io-threads N] [--request-timeout-ms N] [--debug]";
+  "[--durability fsync|buffered] [--io-threads N] [--request-timeout-ms N] "
+  "[--prices FILE] [--debug]";
 
 } // namespace
 
@@ -55,7 +59,7 @@ int serve_command(int argc, char** argv) {
 
   auto args = parse_arguments(argc, argv, 2,
                               {"data", "host", "port", "durability", "io-threads",
-                               "request-timeout-ms"},
+                               "request-timeout-ms", "prices"},
                               {"debug", "help"});
   if (!args)
     return fail(args.error());
@@ -88,7 +92,21 @@ int serve_command(int argc, char** argv) {
   caf::actor_system_config config;
   config.set("scheduler.max-threads", static_cast<size_t>(std::max(2u, std::thread::hardware_concurrency())));
   caf::actor_system system{config};
-  auto engine = actors::engine::open(system, {dir, *mode, debug});
+  actors::engine_options engine_options{dir, *mode, debug, std::nullopt};
+  if (auto file = args->flag("prices")) {
+    std::ifstream in(*file);
+    std::stringstream text;
+    text << in.rdbuf();
+    auto parsed = in ? runtime::parse_json(text.str()) : result<json::value>(error{
+                         "unreadable_file", "cannot read prices file " + *file, {}});
+    if (!parsed)
+      return fail(error{parsed.error().code, *file + ": " + parsed.error().message, {}});
+    auto prices = runtime::price_table::parse(*parsed);
+    if (!prices)
+      return fail(error{prices.error().code, *file + ": " + prices.error().message, {}});
+    engine_options.prices = std::move(prices).value();
+  }
+  auto engine = actors::engine::open(system, engine_options);
   if (!engine)
     return fail(engine.error());
   http::metrics counters;

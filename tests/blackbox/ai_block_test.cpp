@@ -3,6 +3,7 @@
 // cost, time to first token and tokens per second, outputSchema is enforced,
 // fallback models take over, and a cancel stops the stream.
 #include "api_client.hpp"
+#include "process.hpp"
 #include "server_process.hpp"
 
 #include <gtest/gtest.h>
@@ -184,6 +185,42 @@ TEST_F(ai_block, a_connection_of_another_workspace_is_not_found) {
     "edges":[{"source":"in","target":"ask"}]})");
   EXPECT_EQ(r.status, 400) << r.body;
   EXPECT_NE(r.body.find("not found"), std::string::npos) << r.body;
+}
+
+} // namespace
+} // namespace baley::testing
+
+namespace baley::testing {
+namespace {
+namespace json = boost::json;
+
+TEST(ai_block_prices, a_prices_file_sets_the_cost_and_a_stored_ai_block_runs) {
+  temp_dir dir;
+  write_file(dir.path + "/prices.json", R"({"models":{"sim-1":{"input":1000,"output":2000}}})");
+  server_process server({"--prices", dir.path + "/prices.json"});
+  ASSERT_TRUE(server.start()) << server.diagnostics();
+  auto api = server.admin();
+  auto c = api.post("/api/connections", R"({"name":"sim","type":"simulated",
+    "baseUrl":"simulated://?tokenDelayMs=1"})");
+  ASSERT_EQ(c.status, 201) << c.body;
+  auto block = api.post("/api/blocks", R"({"name":"triage","type":"ai-block","config":{
+    "connectionId":")" + string_at(c.json(), "id") + R"(","model":"sim-1","goal":"Triage."}})");
+  ASSERT_EQ(block.status, 201) << block.body;
+  auto flow = api.create_flow(R"({"name":"stored","nodes":[{"id":"in","type":"source"},
+    {"id":"ask","type":"ai-block","data":{"blockId":")" + string_at(block.json(), "id") + R"("}},
+    {"id":"out","type":"sink"}],"edges":[{"source":"in","target":"ask"},{"source":"ask","target":"out"}]})");
+  ASSERT_FALSE(flow.empty());
+  auto done = api.wait_terminal(api.start(flow, R"({"t":1})"));
+  ASSERT_EQ(string_at(done, "status"), "completed") << done;
+  const json::value* ask = nullptr;
+  for (const auto& n : done.at("nodes").as_array())
+    if (n.at("nodeId") == "ask")
+      ask = &n;
+  ASSERT_NE(ask, nullptr);
+  auto in = ask->at("tokens").at("input").to_number<double>();
+  auto out = ask->at("tokens").at("output").to_number<double>();
+  auto want = (in * 1000 + out * 2000) / 1e6;
+  EXPECT_NEAR(done.at("metrics").at("totalCost").to_number<double>(), want, 1e-9) << done;
 }
 
 } // namespace
