@@ -151,6 +151,17 @@ void engine::remember_flow(const std::string& flow_id, std::uint64_t version,
   flows_[runtime::compiled_flow_key(flow_id, version, blocks)] = std::move(flow);
 }
 
+// What every execution shares from the engine: the log, connections,
+// prices, the HTTP transport and the circuit breakers.
+void engine::equip(execution_setup& setup) const {
+  setup.log = log_;
+  setup.connections = connections_;
+  setup.prices = prices_;
+  setup.transport = transport_;
+  setup.breakers = breakers_;
+  setup.debug = debug_;
+}
+
 started_execution engine::start(const std::string& flow_id, std::uint64_t version,
                                 std::shared_ptr<const runtime::compiled_flow> flow,
                                 json::value input, std::string triggered_by,
@@ -162,16 +173,11 @@ started_execution engine::start(const std::string& flow_id, std::uint64_t versio
   execution_setup setup;
   setup.execution_id = execution_id.empty() ? new_id() : std::move(execution_id);
   setup.flow = std::move(flow);
-  setup.log = log_;
   setup.start = runtime::execution_start{std::move(input), flow_id, version,
                                          std::move(triggered_by), std::move(workspace_id),
                                          std::move(blocks)};
   setup.start_projections = std::move(start_projections);
-  setup.connections = connections_;
-  setup.prices = prices_;
-  setup.transport = transport_;
-  setup.breakers = breakers_;
-  setup.debug = debug_;
+  equip(setup);
   setup.observer = std::move(observer);
   auto id = setup.execution_id;
   auto ws = setup.start->workspace_id;
@@ -205,15 +211,9 @@ result<std::vector<started_execution>> engine::recover(caf::actor observer) {
     execution_setup setup;
     setup.execution_id = id;
     setup.flow = *flow;
-    setup.log = log_;
     setup.state = std::move(state).value();
     setup.observer = observer;
-    setup.connections = connections_;
-    setup.prices = prices_;
-    setup.transport = transport_;
-    setup.breakers = breakers_;
-    setup.debug = debug_;
-  setup.breakers = breakers_;
+    equip(setup);
     auto workspace_id = setup.state.workspace_id;
     resumed.push_back({id, spawn_execution(system_, std::move(setup)), workspace_id});
   }

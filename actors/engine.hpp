@@ -88,6 +88,7 @@ public:
 
 private:
   engine(caf::actor_system& system, std::shared_ptr<storage::event_log> log);
+  void equip(execution_setup& setup) const;
 
   caf::actor_system& system_;
   std::shared_ptr<storage::event_log> log_;

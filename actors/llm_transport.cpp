@@ -24,6 +24,14 @@ struct transfer {
 
 std::once_flag curl_global;
 
+transfer_result aborted_result(std::string detail) {
+  transfer_result r;
+  r.aborted = true;
+  r.failure = runtime::transport_error::other;
+  r.detail = std::move(detail);
+  return r;
+}
+
 runtime::transport_error classify(CURLcode code) {
   switch (code) {
     case CURLE_OPERATION_TIMEDOUT: return runtime::transport_error::timeout;
@@ -142,13 +150,8 @@ struct llm_transport::impl {
     }
     for (auto& t : added)
       add(std::move(t));
-    for (auto id : aborted) {
-      transfer_result r;
-      r.aborted = true;
-      r.failure = runtime::transport_error::other;
-      r.detail = "aborted";
-      finish(id, std::move(r));
-    }
+    for (auto id : aborted)
+      finish(id, aborted_result("aborted"));
   }
 
   void read_results() {
@@ -183,13 +186,8 @@ struct llm_transport::impl {
     std::vector<std::uint64_t> ids;
     for (auto& [id, t] : running)
       ids.push_back(id);
-    for (auto id : ids) {
-      transfer_result r;
-      r.aborted = true;
-      r.failure = runtime::transport_error::other;
-      r.detail = "shutting down";
-      finish(id, std::move(r));
-    }
+    for (auto id : ids)
+      finish(id, aborted_result("shutting down"));
   }
 };
 
