@@ -6,6 +6,8 @@
 
 #include <caf/all.hpp>
 
+#include <array>
+
 namespace baley::http {
 namespace {
 
@@ -123,13 +125,20 @@ caf::behavior sse_feed(feed_actor self, sse_feed_setup setup) {
 } // namespace
 
 bool is_terminal_record(std::string_view record) {
+  // Events are serialized with "type" first, so a prefix check suffices; the
+  // prefixes are built once, not per event and client.
+  static const std::array<std::string, 3> prefixes = [] {
+    std::array<std::string, 3> out;
+    std::size_t i = 0;
+    for (auto type : {names::execution_complete, names::execution_error,
+                      names::execution_cancelled})
+      out[i++] = "{\"type\":\"" + std::string(type) + "\"";
+    return out;
+  }();
   auto event = storage::event_bytes(record);
-  for (auto type : {names::execution_complete, names::execution_error,
-                    names::execution_cancelled}) {
-    std::string prefix = "{\"type\":\"" + std::string(type) + "\"";
+  for (const auto& prefix : prefixes)
     if (event.substr(0, prefix.size()) == prefix)
       return true;
-  }
   return false;
 }
 
