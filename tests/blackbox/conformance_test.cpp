@@ -77,21 +77,27 @@ void check_case(const std::string& path, const json::object& c) {
     {"cancelled", {"execution_cancelled", 3}}};
   EXPECT_EQ(type_of(last), terminal.at(status).first);
   EXPECT_EQ(r.exit_code, terminal.at(status).second) << r.err;
-  if (auto* output = expect.if_contains("output"))
+  if (auto* output = expect.if_contains("output")) {
     EXPECT_TRUE(runtime::json_equal(last.event.at("output"), *output))
       << "got " << json::serialize(last.event.at("output"))
       << " want " << json::serialize(*output);
-  if (auto* contains = expect.if_contains("errorContains"))
+  }
+  if (auto* contains = expect.if_contains("errorContains")) {
     EXPECT_NE(std::string(last.event.at("error").as_string()).find(contains->as_string()),
               std::string::npos) << last.event.at("error");
+  }
   auto skipped = nodes_ending_with(lines, "node_skipped");
   auto completed = nodes_ending_with(lines, "node_complete");
-  if (auto* ids = expect.if_contains("skipped"))
-    for (const auto& id : ids->as_array())
+  if (auto* ids = expect.if_contains("skipped")) {
+    for (const auto& id : ids->as_array()) {
       EXPECT_TRUE(skipped.count(std::string(id.as_string()))) << id << " not skipped";
-  if (auto* ids = expect.if_contains("completed"))
-    for (const auto& id : ids->as_array())
+    }
+  }
+  if (auto* ids = expect.if_contains("completed")) {
+    for (const auto& id : ids->as_array()) {
       EXPECT_TRUE(completed.count(std::string(id.as_string()))) << id << " not completed";
+    }
+  }
 }
 
 TEST_P(conformance, passes_through_the_command_line) {

@@ -13,36 +13,6 @@ namespace json = boost::json;
 using namespace std::chrono_literals;
 using clock_type = std::chrono::steady_clock;
 
-namespace {
-
-// Exited but not reaped: state 'Z' in /proc/PID/stat (lets us wait with a
-// deadline without reaping behind child_process's back).
-bool has_exited(int pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  auto close = text.rfind(')');
-  return close == std::string::npos || close + 2 >= text.size() || text[close + 2] == 'Z' ||
-         text[close + 2] == 'X';
-}
-
-bool wait_exit(int pid, std::chrono::milliseconds timeout) {
-  auto deadline = clock_type::now() + timeout;
-  while (!has_exited(pid)) {
-    if (clock_type::now() > deadline)
-      return false;
-    std::this_thread::sleep_for(10ms);
-  }
-  return true;
-}
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-} // namespace
 
 bool node_available() {
   static const bool available =

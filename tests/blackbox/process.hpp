@@ -55,5 +55,12 @@ struct temp_dir {
 
 // Writes text to path.
 void write_file(const std::string& path, const std::string& text);
+// A file's whole content ("" when it cannot be read).
+std::string read_text(const std::string& path);
+
+// Whether `pid` has exited (a zombie not reaped yet counts), and a wait for
+// it with a deadline, both without reaping behind child_process's back.
+bool has_exited(int pid);
+bool wait_exit(int pid, std::chrono::milliseconds timeout);
 
 } // namespace baley::testing
