@@ -21,8 +21,10 @@ id_source& shared_ids() {
   return ids;
 }
 
-result<runtime::execution_state> fold_stream(storage::event_log& log,
-                                             const std::string& execution_id) {
+} // namespace
+
+result<runtime::execution_state> fold_execution(const storage::event_log& log,
+                                                const std::string& execution_id) {
   auto events = log.read_stream(names::execution_stream(execution_id), 0);
   if (!events)
     return events.error();
@@ -37,8 +39,6 @@ result<runtime::execution_state> fold_stream(storage::event_log& log,
   }
   return state;
 }
-
-} // namespace
 
 engine::engine(caf::actor_system& system, std::shared_ptr<storage::event_log> log)
   : system_(system), log_(std::move(log)) {
@@ -202,7 +202,7 @@ result<std::vector<started_execution>> engine::recover(caf::actor observer) {
     return scanned.error();
   std::vector<started_execution> resumed;
   for (const auto& id : unfinished) {
-    auto state = fold_stream(*log_, id);
+    auto state = fold_execution(*log_, id);
     if (!state)
       return state.error();
     auto flow = load_flow(state->flow_id, state->flow_version, state->block_versions);

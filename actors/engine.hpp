@@ -32,6 +32,11 @@ struct started_execution {
   std::string workspace_id;
 };
 
+// An execution's state, folded from its stream ("corrupt_log" names the
+// event that does not parse).
+result<runtime::execution_state> fold_execution(const storage::event_log& log,
+                                                const std::string& execution_id);
+
 class engine {
 public:
   static result<std::unique_ptr<engine>> open(caf::actor_system& system,

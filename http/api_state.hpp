@@ -81,6 +81,11 @@ void reply_json(const api_call_ptr& call, int status, const boost::json::value& 
 void reply_error(const api_call_ptr& call, int status, std::string_view code,
                  std::string_view message);
 void reply_not_found(const api_call_ptr& call, std::string_view what);
+// 204 with no body (and, say, a Set-Cookie header).
+void reply_no_content(const api_call_ptr& call, std::optional<std::string> set_cookie = {});
+// The continuation of save_config for a deletion: 503 with the log's error,
+// else 204.
+std::function<void(api_actor, const error*)> no_content_once_saved(const api_call_ptr& call);
 
 // Appends and continues in the actor once committed (or failed).
 void append_then(api_actor self, storage::append_request request, commit_continuation then);

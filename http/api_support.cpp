@@ -69,6 +69,23 @@ void reply_not_found(const api_call_ptr& call, std::string_view what) {
   reply_error(call, 404, "not_found", std::string(what) + " not found");
 }
 
+void reply_no_content(const api_call_ptr& call, std::optional<std::string> set_cookie) {
+  http_response r;
+  r.status = 204;
+  r.content_type.clear();
+  if (set_cookie)
+    r.headers.emplace_back("Set-Cookie", std::move(*set_cookie));
+  reply(call, std::move(r));
+}
+
+std::function<void(api_actor, const error*)> no_content_once_saved(const api_call_ptr& call) {
+  return [call](api_actor, const error* failed) {
+    if (failed)
+      return reply_error(call, 503, failed->code, failed->message);
+    reply_no_content(call);
+  };
+}
+
 void append_then(api_actor self, storage::append_request request, commit_continuation then) {
   auto token = self->state.next_append++;
   self->state.pending.emplace(token, std::move(then));

@@ -66,23 +66,14 @@ void session_create(api_actor self, const api_call_ptr& call, const authenticate
     return reply_error(call, 401, "unauthorized", "invalid token");
   create_token(self, call, record->workspace_id, "browser session", "session",
                [call](api_actor, const std::string&, const std::string& secret) {
-                 http_response r;
-                 r.status = 204;
-                 r.content_type.clear();
-                 r.headers.emplace_back("Set-Cookie", "baley_session=" + secret
-                                                        + "; Path=/; HttpOnly; SameSite=Strict");
-                 reply(call, std::move(r));
+                 reply_no_content(call, "baley_session=" + secret
+                                          + "; Path=/; HttpOnly; SameSite=Strict");
                });
 }
 
 void session_delete(api_actor self, const api_call_ptr& call, const authenticated& who) {
   auto done = [call] {
-    http_response r;
-    r.status = 204;
-    r.content_type.clear();
-    r.headers.emplace_back("Set-Cookie",
-                           "baley_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
-    reply(call, std::move(r));
+    reply_no_content(call, "baley_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
   };
   if (who.role != "session")
     return done();
@@ -103,12 +94,7 @@ void token_delete(api_actor self, const api_call_ptr& call, const authenticated&
   const auto& id = call->param(0);
   if (!self->state.catalog.token(who.workspace_id, id))
     return reply_not_found(call, "token " + id);
-  revoke(self, call, who.workspace_id, id, [call] {
-    http_response r;
-    r.status = 204;
-    r.content_type.clear();
-    reply(call, std::move(r));
-  });
+  revoke(self, call, who.workspace_id, id, [call] { reply_no_content(call); });
 }
 
 void workspace_create(api_actor self, const api_call_ptr& call, const authenticated& who) {

@@ -181,13 +181,6 @@ void save_block_version(api_actor self, const api_call_ptr& call, const std::str
   });
 }
 
-void reply_no_content(const api_call_ptr& call) {
-  http_response r;
-  r.status = 204;
-  r.content_type.clear();
-  reply(call, std::move(r));
-}
-
 } // namespace
 
 void flow_create(api_actor self, const api_call_ptr& call, const authenticated& who) {
@@ -225,12 +218,7 @@ void flow_delete(api_actor self, const api_call_ptr& call, const authenticated& 
   if (!flow)
     return reply_not_found(call, "flow " + call->param(0));
   runtime::config_event event{actors::now_ms(), runtime::flow_deleted{flow->id}};
-  save_config(self, names::flow_stream(flow->id), std::move(event),
-              [call](api_actor, const error* failed) {
-                if (failed)
-                  return reply_error(call, 503, failed->code, failed->message);
-                reply_no_content(call);
-              });
+  save_config(self, names::flow_stream(flow->id), std::move(event), no_content_once_saved(call));
 }
 
 void block_create(api_actor self, const api_call_ptr& call, const authenticated& who) {
@@ -261,11 +249,7 @@ void block_delete(api_actor self, const api_call_ptr& call, const authenticated&
     return reply_not_found(call, "block " + call->param(0));
   runtime::config_event event{actors::now_ms(), runtime::block_deleted{block->id}};
   save_config(self, names::block_stream(block->id), std::move(event),
-              [call](api_actor, const error* failed) {
-                if (failed)
-                  return reply_error(call, 503, failed->code, failed->message);
-                reply_no_content(call);
-              });
+              no_content_once_saved(call));
 }
 
 void connection_create(api_actor self, const api_call_ptr& call, const authenticated& who) {

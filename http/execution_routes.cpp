@@ -39,24 +39,10 @@ std::optional<json::object> read_summary(const storage::event_log& log,
   return std::move(summary.get_object());
 }
 
-result<runtime::execution_state> fold(const storage::event_log& log, const std::string& id) {
-  auto events = log.read_stream(names::execution_stream(id), 0);
-  if (!events)
-    return events.error();
-  runtime::execution_state state;
-  for (const auto& e : *events) {
-    auto event = runtime::parse_event(storage::event_bytes(e.record));
-    if (!event)
-      return event.error();
-    runtime::apply(state, *event);
-  }
-  return state;
-}
-
 // The GET view of a stored execution, on a reader thread.
 void reply_view(actors::engine* engine, const api_call_ptr& call, int status,
                 const std::string& id) {
-  auto state = fold(engine->log(), id);
+  auto state = actors::fold_execution(engine->log(), id);
   if (!state)
     return reply_error(call, 500, state.error().code, state.error().message);
   auto flow = engine->cached_flow(state->flow_id, state->flow_version, state->block_versions);

@@ -146,14 +146,7 @@ void webhook_delete(api_actor self, const api_call_ptr& call, const authenticate
     return reply_not_found(call, "webhook of flow " + call->param(0));
   runtime::config_event event{actors::now_ms(), runtime::webhook_deleted{hook->flow_id}};
   save_config(self, names::webhook_stream(hook->flow_id), std::move(event),
-              [call](api_actor, const error* failed) {
-                if (failed)
-                  return reply_error(call, 503, failed->code, failed->message);
-                http_response r;
-                r.status = 204;
-                r.content_type.clear();
-                reply(call, std::move(r));
-              });
+              no_content_once_saved(call));
 }
 
 void webhook_logs(api_actor self, const api_call_ptr& call, const authenticated& who) {

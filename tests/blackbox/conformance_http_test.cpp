@@ -2,6 +2,7 @@
 // flow, execute it with ?wait=5, read the execution; checks `expect` like
 // conformance_test.cpp does through the command line, with node outcomes
 // taken from the execution's nodes[].status.
+#include "conformance_files.hpp"
 #include "runtime/json_text.hpp"
 #include "server_process.hpp"
 
@@ -16,22 +17,6 @@
 namespace baley::testing {
 namespace {
 namespace json = boost::json;
-
-std::vector<std::string> conformance_files() {
-  std::vector<std::string> files;
-  for (const auto& entry : std::filesystem::directory_iterator(BALEY_CONFORMANCE_DIR))
-    if (entry.path().extension() == ".json")
-      files.push_back(entry.path().string());
-  std::sort(files.begin(), files.end());
-  return files;
-}
-
-json::value load(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return json::parse(text.str());
-}
 
 class conformance_http : public server_test,
                          public ::testing::WithParamInterface<std::string> {};
@@ -113,7 +98,7 @@ void check_case(const api_client& api, const std::string& flow_id, const json::o
 }
 
 TEST_P(conformance_http, passes_through_the_api) {
-  auto file = load(GetParam()).as_object();
+  auto file = load_conformance_file(GetParam()).as_object();
   if (file.contains("invalid")) {
     check_invalid(api_, file);
     return;
@@ -130,9 +115,7 @@ TEST_P(conformance_http, passes_through_the_api) {
 INSTANTIATE_TEST_SUITE_P(
   shared, conformance_http, ::testing::ValuesIn(conformance_files()),
   [](const ::testing::TestParamInfo<std::string>& info) {
-    auto name = std::filesystem::path(info.param).stem().string();
-    std::replace_if(name.begin(), name.end(), [](char c) { return !std::isalnum(c); }, '_');
-    return name;
+    return conformance_case_name(info.param);
   });
 
 } // namespace

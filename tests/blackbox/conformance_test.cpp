@@ -1,6 +1,7 @@
 // Runs every flow case of shared/conformance through `baley run` and checks
 // its `expect`; a new file there is a new test with no new code.
 #include "ndjson.hpp"
+#include "conformance_files.hpp"
 #include "process.hpp"
 
 #include <gtest/gtest.h>
@@ -12,22 +13,6 @@
 namespace baley::testing {
 namespace {
 namespace json = boost::json;
-
-std::vector<std::string> conformance_files() {
-  std::vector<std::string> files;
-  for (const auto& entry : std::filesystem::directory_iterator(BALEY_CONFORMANCE_DIR))
-    if (entry.path().extension() == ".json")
-      files.push_back(entry.path().string());
-  std::sort(files.begin(), files.end());
-  return files;
-}
-
-json::value load(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return json::parse(text.str());
-}
 
 class conformance : public ::testing::TestWithParam<std::string> {};
 
@@ -101,7 +86,7 @@ void check_case(const std::string& path, const json::object& c) {
 }
 
 TEST_P(conformance, passes_through_the_command_line) {
-  auto file = load(GetParam()).as_object();
+  auto file = load_conformance_file(GetParam()).as_object();
   if (auto* invalid = file.if_contains("invalid")) {
     check_invalid(GetParam(), invalid->as_object());
     return;
@@ -116,9 +101,7 @@ TEST_P(conformance, passes_through_the_command_line) {
 INSTANTIATE_TEST_SUITE_P(
   shared, conformance, ::testing::ValuesIn(conformance_files()),
   [](const ::testing::TestParamInfo<std::string>& info) {
-    auto name = std::filesystem::path(info.param).stem().string();
-    std::replace_if(name.begin(), name.end(), [](char c) { return !std::isalnum(c); }, '_');
-    return name;
+    return conformance_case_name(info.param);
   });
 
 } // namespace
