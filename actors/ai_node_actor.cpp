@@ -5,8 +5,8 @@
 #include "actors/ai_node_actor.hpp"
 
 #include "actors/clock.hpp"
-#include "runtime/llm_stream.hpp"
-#include "runtime/provider_errors.hpp"
+#include "runtime/llm/llm_stream.hpp"
+#include "runtime/llm/provider_errors.hpp"
 
 #include <caf/all.hpp>
 

@@ -9,7 +9,7 @@
 #include "actors/connection_directory.hpp"
 #include "actors/llm_transport.hpp"
 #include "actors/node_actor.hpp"
-#include "runtime/price_table.hpp"
+#include "runtime/llm/price_table.hpp"
 
 namespace baley::actors {
 

@@ -4,7 +4,7 @@
 // event on stream system/breakers, and the states are gauges in /metrics.
 #pragma once
 
-#include "runtime/circuit_breaker.hpp"
+#include "runtime/resilience/circuit_breaker.hpp"
 #include "storage/event_log.hpp"
 
 #include <map>

@@ -3,7 +3,7 @@
 
 #include "actors/broker.hpp"
 #include "actors/clock.hpp"
-#include "runtime/config_events.hpp"
+#include "runtime/catalog/config_events.hpp"
 #include "runtime/stream_names.hpp"
 
 #include <caf/all.hpp>

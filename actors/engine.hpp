@@ -6,8 +6,8 @@
 #include "actors/breaker_board.hpp"
 #include "actors/execution_actor.hpp"
 #include "actors/llm_transport.hpp"
-#include "runtime/block_resolution.hpp"
-#include "runtime/jq_program.hpp"
+#include "runtime/flow/block_resolution.hpp"
+#include "runtime/jq/jq_program.hpp"
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>

@@ -6,8 +6,8 @@
 #include "actors/clock.hpp"
 #include "actors/ai_node_actor.hpp"
 #include "actors/node_actor.hpp"
-#include "runtime/planner.hpp"
-#include "runtime/supervision.hpp"
+#include "runtime/execution/planner.hpp"
+#include "runtime/execution/supervision.hpp"
 #include "runtime/stream_names.hpp"
 #include "runtime/time_format.hpp"
 

@@ -8,9 +8,9 @@
 #include "actors/connection_directory.hpp"
 #include "actors/llm_transport.hpp"
 #include "actors/messages.hpp"
-#include "runtime/execution_state.hpp"
-#include "runtime/flow.hpp"
-#include "runtime/price_table.hpp"
+#include "runtime/execution/execution_state.hpp"
+#include "runtime/flow/flow.hpp"
+#include "runtime/llm/price_table.hpp"
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>

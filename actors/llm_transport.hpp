@@ -8,7 +8,7 @@
 // aborted transfers included) and must not block: they post messages.
 #pragma once
 
-#include "runtime/provider_errors.hpp"
+#include "runtime/llm/provider_errors.hpp"
 
 #include <chrono>
 #include <cstdint>

@@ -3,8 +3,8 @@
 // a committed event is copied once from the writer and then only shared.
 #pragma once
 
-#include "runtime/execution_state.hpp"
-#include "runtime/node_work.hpp"
+#include "runtime/execution/execution_state.hpp"
+#include "runtime/execution/node_work.hpp"
 #include "storage/event_log.hpp"
 
 #include <caf/allowed_unsafe_message_type.hpp>

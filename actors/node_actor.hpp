@@ -5,7 +5,7 @@
 #pragma once
 
 #include "actors/messages.hpp"
-#include "runtime/flow.hpp"
+#include "runtime/flow/flow.hpp"
 
 #include <caf/actor.hpp>
 #include <caf/event_based_actor.hpp>

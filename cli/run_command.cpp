@@ -3,7 +3,7 @@
 #include "cli/command_line.hpp"
 #include "cli/execution_watch.hpp"
 
-#include "runtime/flow_input.hpp"
+#include "runtime/flow/flow_input.hpp"
 #include "runtime/json_text.hpp"
 
 #include <caf/all.hpp>

@@ -8,8 +8,8 @@
 #include "actors/engine.hpp"
 #include "http/api_call.hpp"
 #include "http/metrics.hpp"
-#include "runtime/catalog.hpp"
-#include "runtime/token_bucket.hpp"
+#include "runtime/catalog/catalog.hpp"
+#include "runtime/resilience/token_bucket.hpp"
 #include "storage/secret_box.hpp"
 
 #include <caf/allowed_unsafe_message_type.hpp>

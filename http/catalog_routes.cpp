@@ -2,7 +2,7 @@
 // a config event on the resource's stream; reads come from the catalog.
 #include "http/api_state.hpp"
 
-#include "runtime/block_resolution.hpp"
+#include "runtime/flow/block_resolution.hpp"
 #include "runtime/stream_names.hpp"
 #include "runtime/time_format.hpp"
 

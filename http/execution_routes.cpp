@@ -5,8 +5,8 @@
 
 #include "http/execution_view.hpp"
 #include "http/sse_feed.hpp"
-#include "runtime/block_resolution.hpp"
-#include "runtime/flow_input.hpp"
+#include "runtime/flow/block_resolution.hpp"
+#include "runtime/flow/flow_input.hpp"
 #include "runtime/stream_names.hpp"
 
 #include <caf/all.hpp>

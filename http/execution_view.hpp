@@ -2,8 +2,8 @@
 // the execution's fields, metrics, and one record per node of its flow.
 #pragma once
 
-#include "runtime/execution_state.hpp"
-#include "runtime/flow.hpp"
+#include "runtime/execution/execution_state.hpp"
+#include "runtime/flow/flow.hpp"
 
 #include <boost/json/object.hpp>
 

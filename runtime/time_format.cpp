@@ -40,7 +40,7 @@ std::string format_rfc3339_ms(unix_ms ms) {
   std::int64_t y;
   unsigned m, d;
   civil_from_days(days, y, m, d);
-  char buf[32];
+  char buf[64];  // room for any int64 year, so no truncation
   std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
                 static_cast<long long>(y), m, d,
                 static_cast<long long>(rest / 3'600'000),

@@ -2,9 +2,9 @@
 // flow compiling from JSON text, and reading an execution stream back.
 #pragma once
 
-#include "runtime/events.hpp"
-#include "runtime/execution_state.hpp"
-#include "runtime/flow.hpp"
+#include "runtime/execution/events.hpp"
+#include "runtime/execution/execution_state.hpp"
+#include "runtime/flow/flow.hpp"
 #include "storage/event_log.hpp"
 #include "tests/storage/temp_dir.hpp"
 

@@ -2,7 +2,7 @@
 // compiler, input merge and planner tests: node("a", "sink"), edge("a", "b").
 #pragma once
 
-#include "runtime/flow.hpp"
+#include "runtime/flow/flow.hpp"
 
 #include <gtest/gtest.h>
 

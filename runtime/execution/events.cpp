@@ -1,0 +1,220 @@
+// JSON form of the execution events: field names are the wire names of
+// DESIGN.md (camelCase), "type" first and "ts" second.
+#include "runtime/json_text.hpp"
+
+#include "runtime/overloaded.hpp"
+#include "runtime/execution/events.hpp"
+
+#include "runtime/json_fields.hpp"
+#include "runtime/stream_names.hpp"
+#include "runtime/time_format.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace baley::runtime {
+namespace json = boost::json;
+namespace {
+
+
+void put_iteration(json::object& o, const std::optional<std::uint32_t>& it) {
+  if (it)
+    o["iteration"] = *it;
+}
+
+void fill(json::object& o, const execution_start& e) {
+  o["input"] = e.input;
+  o["flowId"] = e.flow_id;
+  o["flowVersion"] = e.flow_version;
+  o["triggeredBy"] = e.triggered_by;
+  if (!e.workspace_id.empty())
+    o["workspaceId"] = e.workspace_id;
+  if (!e.block_versions.empty()) {
+    json::object versions;
+    for (const auto& [id, version] : e.block_versions)
+      versions[id] = version;
+    o["blockVersions"] = std::move(versions);
+  }
+}
+void fill(json::object& o, const node_start& e) {
+  o["nodeId"] = e.node_id;
+  o["blockExecutionId"] = e.block_execution_id;
+  o["attempt"] = e.attempt;
+  o["input"] = e.input;
+  put_iteration(o, e.iteration);
+  if (e.deadline)
+    o["deadline"] = format_rfc3339_ms(*e.deadline);
+}
+void fill(json::object& o, const node_stream& e) {
+  o["nodeId"] = e.node_id;
+  o["event"] = e.event;
+  put_iteration(o, e.iteration);
+}
+void fill(json::object& o, const node_complete& e) {
+  o["nodeId"] = e.node_id;
+  o["output"] = e.output;
+  o["durationMs"] = e.duration_ms;
+  put_iteration(o, e.iteration);
+  if (e.route)
+    o["route"] = *e.route;
+  if (!e.tokens.is_null())
+    o["tokens"] = e.tokens;
+  if (e.cost)
+    o["cost"] = *e.cost;
+  if (e.model)
+    o["model"] = *e.model;
+  if (e.ttft_ms)
+    o["ttftMs"] = *e.ttft_ms;
+  if (e.tokens_per_second)
+    o["tokensPerSecond"] = *e.tokens_per_second;
+}
+void fill(json::object& o, const node_error& e) {
+  o["nodeId"] = e.node_id;
+  o["error"] = e.error;
+  o["attempt"] = e.attempt;
+  o["retryable"] = e.retryable;
+  put_iteration(o, e.iteration);
+}
+void fill(json::object& o, const node_retry& e) {
+  o["nodeId"] = e.node_id;
+  o["attempt"] = e.attempt;
+  o["delayMs"] = e.delay_ms;
+  o["error"] = e.error;
+  put_iteration(o, e.iteration);
+}
+void fill(json::object& o, const node_skipped& e) {
+  o["nodeId"] = e.node_id;
+  o["reason"] = e.reason;
+}
+void fill(json::object& o, const node_fallback& e) {
+  o["nodeId"] = e.node_id;
+  o["from"] = e.from;
+  o["to"] = e.to;
+}
+void fill(json::object& o, const execution_complete& e) {
+  o["output"] = e.output;
+  o["metrics"] = e.metrics;
+}
+void fill(json::object& o, const execution_error& e) {
+  o["error"] = e.error;
+  if (!e.node_id.empty())
+    o["nodeId"] = e.node_id;
+}
+void fill(json::object& o, const execution_cancelled& e) {
+  if (!e.reason.empty())
+    o["reason"] = e.reason;
+}
+
+} // namespace
+
+bool is_terminal(const execution_event_payload& payload) {
+  return std::holds_alternative<execution_complete>(payload)
+         || std::holds_alternative<execution_error>(payload)
+         || std::holds_alternative<execution_cancelled>(payload);
+}
+
+std::string_view type_name(const execution_event_payload& payload) {
+  return std::visit(
+    overloaded{
+      [](const execution_start&) { return names::execution_start; },
+      [](const node_start&) { return names::node_start; },
+      [](const node_stream&) { return names::node_stream; },
+      [](const node_complete&) { return names::node_complete; },
+      [](const node_error&) { return names::node_error; },
+      [](const node_retry&) { return names::node_retry; },
+      [](const node_skipped&) { return names::node_skipped; },
+      [](const node_fallback&) { return names::node_fallback; },
+      [](const execution_complete&) { return names::execution_complete; },
+      [](const execution_error&) { return names::execution_error; },
+      [](const execution_cancelled&) { return names::execution_cancelled; },
+    },
+    payload);
+}
+
+std::string serialize_event(const execution_event& event) {
+  json::object o;
+  o["type"] = type_name(event.payload);
+  o["ts"] = format_rfc3339_ms(event.ts);
+  std::visit([&o](const auto& e) { fill(o, e); }, event.payload);
+  return json::serialize(o);
+}
+
+result<execution_event> event_from_json(const json::object& o) {
+  json_fields r{o, {}};
+  execution_event out;
+  auto ts = parse_rfc3339_ms(r.str("ts"));
+  if (!ts)
+    return ts.error();
+  out.ts = *ts;
+  auto type = r.str("type");
+  if (type == names::execution_start) {
+    out.payload = execution_start{r.val("input"), r.str("flowId"),
+                                  static_cast<std::uint64_t>(r.integer("flowVersion")),
+                                  r.str("triggeredBy"), r.str("workspaceId"), {}};
+    auto& start = std::get<execution_start>(out.payload);
+    if (auto* versions = o.if_contains("blockVersions"); versions && versions->is_object())
+      for (const auto& [id, version] : versions->get_object())
+        if (version.is_number())
+          start.block_versions[std::string(id)] = version.to_number<std::uint64_t>();
+  } else if (type == names::node_start) {
+    node_start e{r.str("nodeId"), r.str("blockExecutionId"),
+                 static_cast<std::uint32_t>(r.integer("attempt", 1)),
+                 r.val("input"), r.opt_u32("iteration"), std::nullopt};
+    if (auto deadline = r.opt_str("deadline")) {
+      auto parsed = parse_rfc3339_ms(*deadline);
+      if (!parsed)
+        return parsed.error();
+      e.deadline = *parsed;
+    }
+    out.payload = std::move(e);
+  } else if (type == names::node_stream) {
+    out.payload = node_stream{r.str("nodeId"), r.val("event"), r.opt_u32("iteration")};
+  } else if (type == names::node_complete) {
+    node_complete e{r.str("nodeId"), r.val("output"), r.integer("durationMs"),
+                    r.opt_u32("iteration"), r.opt_str("route"), r.val("tokens"),
+                    std::nullopt, r.opt_str("model"), std::nullopt, std::nullopt};
+    if (auto* c = o.if_contains("cost"); c && c->is_number())
+      e.cost = c->to_number<double>();
+    if (auto* t = o.if_contains("ttftMs"); t && t->is_number())
+      e.ttft_ms = t->to_number<std::int64_t>();
+    if (auto* t = o.if_contains("tokensPerSecond"); t && t->is_number())
+      e.tokens_per_second = t->to_number<double>();
+    out.payload = std::move(e);
+  } else if (type == names::node_error) {
+    out.payload = node_error{r.str("nodeId"), r.str("error"),
+                             static_cast<std::uint32_t>(r.integer("attempt", 1)),
+                             r.boolean("retryable"), r.opt_u32("iteration")};
+  } else if (type == names::node_retry) {
+    out.payload = node_retry{r.str("nodeId"),
+                             static_cast<std::uint32_t>(r.integer("attempt", 2)),
+                             r.integer("delayMs"), r.str("error"),
+                             r.opt_u32("iteration")};
+  } else if (type == names::node_skipped) {
+    out.payload = node_skipped{r.str("nodeId"), r.str("reason")};
+  } else if (type == names::node_fallback) {
+    out.payload = node_fallback{r.str("nodeId"), r.str("from"), r.str("to")};
+  } else if (type == names::execution_complete) {
+    auto metrics = r.val("metrics");
+    out.payload = execution_complete{
+      r.val("output"), metrics.is_object() ? metrics.get_object() : json::object{}};
+  } else if (type == names::execution_error) {
+    out.payload = execution_error{r.str("error"), r.str("nodeId")};
+  } else if (type == names::execution_cancelled) {
+    out.payload = execution_cancelled{r.str("reason")};
+  } else {
+    return error{"invalid_event", "unknown event type '" + type + "'", {}};
+  }
+  if (!r.problem.empty())
+    return error{"invalid_event", type + ": " + r.problem, {}};
+  return out;
+}
+
+result<execution_event> parse_event(std::string_view json_text) {
+  boost::system::error_code ec;
+  auto value = parse_stored_json(json_text, ec);
+  if (ec || !value.is_object())
+    return error{"invalid_event", "event is not a JSON object", {}};
+  return event_from_json(value.get_object());
+}
+
+} // namespace baley::runtime

@@ -1,0 +1,87 @@
+// The state of one execution, derived only by folding its committed events:
+// apply(state, event) is pure. validate() rejects a transition that is not
+// allowed before anything is written.
+#pragma once
+
+#include "runtime/execution/events.hpp"
+
+#include <map>
+#include <string>
+
+namespace baley::runtime {
+
+enum class execution_status { pending, running, completed, failed, cancelled };
+enum class node_status {
+  pending,
+  running,
+  waiting_retry,  // failed an attempt; a node_retry says when the next starts
+  completed,
+  failed,
+  skipped,
+  cancelled,
+};
+
+std::string_view status_name(execution_status status);
+// The API's node status ("pending" for waiting_retry).
+std::string_view status_name(node_status status);
+bool is_terminal(execution_status status);
+
+// One run of a node, or of one loop iteration, across its attempts.
+struct task_record {
+  node_status status = node_status::pending;
+  std::uint32_t attempts = 0;  // node_start events
+  std::uint32_t failures = 0;  // node_retry events
+  // ai-block fallback models (node_fallback applies to the node's own task):
+  std::uint32_t fallbacks = 0;                // node_fallback events
+  std::uint32_t failures_since_fallback = 0;  // node_retry events since the last
+  std::string model;  // the last node_fallback's `to`; empty: the block's model
+  std::string block_execution_id;
+  boost::json::value input;
+  boost::json::value output;
+  std::string error;
+  unix_ms started_at = 0;
+  unix_ms completed_at = 0;
+  std::int64_t duration_ms = 0;
+  std::optional<unix_ms> deadline;  // delay nodes
+  std::optional<unix_ms> retry_at;  // waiting_retry: when the next attempt starts
+};
+
+struct node_record {
+  task_record task;
+  std::optional<std::string> route;             // routers
+  std::map<std::uint32_t, task_record> iterations;  // loops, by item index
+  std::int64_t tokens_input = 0;
+  std::int64_t tokens_output = 0;
+  double cost = 0;
+};
+
+struct execution_state {
+  execution_status status = execution_status::pending;
+  stream_index next_index = 0;  // events folded so far
+  boost::json::value input;
+  std::string flow_id;
+  std::uint64_t flow_version = 0;
+  std::string triggered_by;
+  std::string workspace_id;
+  std::map<std::string, std::uint64_t> block_versions;
+  boost::json::value output;
+  std::string error;
+  std::string error_node_id;
+  unix_ms started_at = 0;
+  unix_ms completed_at = 0;
+  std::map<std::string, node_record> nodes;
+
+  const task_record* task(const std::string& node_id,
+                          std::optional<std::uint32_t> iteration) const;
+};
+
+// Whether `event` may follow `state`; error code "invalid_state" if not.
+status validate(const execution_state& state, const execution_event& event);
+
+// Folds one committed event into the state.
+void apply(execution_state& state, const execution_event& event);
+
+// {"totalDurationMs","totalTokens","totalCost"} of the events folded so far.
+boost::json::object execution_metrics(const execution_state& state, unix_ms now);
+
+} // namespace baley::runtime

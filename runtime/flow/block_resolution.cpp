@@ -1,0 +1,116 @@
+// Inlining stored blocks into flows; see block_resolution.hpp.
+#include "runtime/flow/block_resolution.hpp"
+
+#include <boost/json.hpp>
+
+namespace baley::runtime {
+namespace json = boost::json;
+
+namespace {
+
+std::optional<std::string> block_id_of(const json::object& o) {
+  auto* id = o.if_contains("blockId");
+  if (!id || !id->is_string())
+    return std::nullopt;
+  return std::string(id->get_string());
+}
+
+const json::object* config_of(const stored_block& b) {
+  if (!b.block.is_object())
+    return nullptr;
+  auto* config = b.block.get_object().if_contains("config");
+  return config && config->is_object() ? &config->get_object() : nullptr;
+}
+
+std::string type_of(const stored_block& b) {
+  auto* type = b.block.is_object() ? b.block.get_object().if_contains("type") : nullptr;
+  return type && type->is_string() ? std::string(type->get_string()) : std::string();
+}
+
+} // namespace
+
+block_resolution resolve_blocks(const json::value& flow, const block_lookup& lookup) {
+  block_resolution out{flow, {}, {}};
+  if (!out.flow.is_object())
+    return out;
+  auto* nodes = out.flow.get_object().if_contains("nodes");
+  if (!nodes || !nodes->is_array())
+    return out;
+  for (auto& n : nodes->get_array()) {
+    if (!n.is_object())
+      continue;
+    auto& node = n.get_object();
+    auto* data = node.if_contains("data");
+    if (!data || !data->is_object())
+      continue;
+    auto& d = data->get_object();
+    auto node_id = node.contains("id") && node.at("id").is_string()
+                     ? std::string(node.at("id").get_string()) : std::string();
+    if (auto id = block_id_of(d)) {
+      auto block = lookup(*id);
+      const auto* config = block ? config_of(*block) : nullptr;
+      if (!config)
+        continue;
+      auto* type = node.if_contains("type");
+      if (type && type->is_string() && type->get_string() != type_of(*block)) {
+        out.problems.push_back({node_id, "block '" + *id + "' is a " + type_of(*block)
+                                           + ", not a " + std::string(type->get_string())});
+        continue;
+      }
+      json::object merged = *config;
+      for (const auto& [key, value] : d)
+        merged[key] = value;
+      merged["blockVersion"] = block->version;
+      d = std::move(merged);
+      out.versions[*id] = block->version;
+    }
+    auto* body = d.if_contains("body");
+    if (body && body->is_object()) {
+      if (auto id = block_id_of(body->get_object())) {
+        auto block = lookup(*id);
+        const auto* config = block ? config_of(*block) : nullptr;
+        if (!config)
+          continue;
+        json::object inline_body = *config;
+        inline_body["type"] = type_of(*block);
+        inline_body["blockId"] = *id;
+        inline_body["blockVersion"] = block->version;
+        *body = std::move(inline_body);
+        out.versions[*id] = block->version;
+      }
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> block_ids_in(const json::value& flow) {
+  std::vector<std::string> ids;
+  const auto* nodes = flow.is_object() ? flow.get_object().if_contains("nodes") : nullptr;
+  if (!nodes || !nodes->is_array())
+    return ids;
+  for (const auto& n : nodes->get_array()) {
+    const auto* data = n.is_object() ? n.get_object().if_contains("data") : nullptr;
+    if (!data || !data->is_object())
+      continue;
+    if (auto id = block_id_of(data->get_object()))
+      ids.push_back(*id);
+    const auto* body = data->get_object().if_contains("body");
+    if (body && body->is_object())
+      if (auto id = block_id_of(body->get_object()))
+        ids.push_back(*id);
+  }
+  return ids;
+}
+
+std::string compiled_flow_key(const std::string& flow_id, std::uint64_t version,
+                              const std::map<std::string, std::uint64_t>& blocks) {
+  auto key = flow_id + "@" + std::to_string(version);
+  char separator = '#';
+  for (const auto& [id, v] : blocks) {
+    key += separator + id + "@" + std::to_string(v);
+    separator = ',';
+  }
+  return key;
+}
+
+} // namespace baley::runtime

@@ -1,0 +1,17 @@
+// Input validation against the sources' schemas; see flow_input.hpp.
+#include "runtime/flow/flow_input.hpp"
+
+namespace baley::runtime {
+
+status validate_flow_input(const compiled_flow& flow, const boost::json::value& input) {
+  for (const auto& node : flow.nodes) {
+    if (node.kind != node_kind::source || !node.input_schema)
+      continue;
+    if (auto checked = node.input_schema->validate(input); !checked)
+      return error{"invalid_input", "source '" + node.id + "': " + checked.error().message,
+                   node.id};
+  }
+  return ok;
+}
+
+} // namespace baley::runtime

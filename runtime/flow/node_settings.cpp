@@ -1,0 +1,185 @@
+// Node settings by kind; see node_settings.hpp.
+#include "runtime/flow/node_settings.hpp"
+
+namespace baley::runtime {
+namespace json = boost::json;
+namespace {
+
+// 'text' for a string, its JSON otherwise.
+std::string quoted(const json::value& v) {
+  return v.is_string() ? "'" + std::string(v.get_string()) + "'" : json::serialize(v);
+}
+
+struct settings_reader {
+  jq_cache& programs;
+  std::vector<flow_problem>& problems;
+  const connection_check& connection_exists;
+
+  void problem(std::string node_id, std::string message) {
+    problems.push_back({std::move(node_id), std::move(message)});
+  }
+
+  // A jq program from data[key]; `required` makes absence a problem.
+  program_ptr program(const compiled_node& node, const json::object& data,
+                      std::string_view key, bool required) {
+    auto* v = data.if_contains(key);
+    if (!v || v->is_null()) {
+      if (required)
+        problem(node.id, std::string(node_kind_name(node.kind)) + " needs data."
+                           + std::string(key));
+      return nullptr;
+    }
+    if (!v->is_string()) {
+      problem(node.id, "data." + std::string(key) + " must be a jq program (a string)");
+      return nullptr;
+    }
+    auto compiled = programs.get(v->get_string());
+    if (!compiled) {
+      problem(node.id, "data." + std::string(key) + ": " + compiled.error().message);
+      return nullptr;
+    }
+    return *compiled;
+  }
+
+  std::optional<double> number(const compiled_node& node, std::string_view key,
+                               double min, double max) {
+    auto* v = node.data.if_contains(key);
+    if (!v || v->is_null())
+      return std::nullopt;
+    if (!v->is_number() || v->to_number<double>() < min
+        || v->to_number<double>() > max) {
+      problem(node.id, "data." + std::string(key) + " must be a number from "
+                         + std::to_string(static_cast<long long>(min)) + " to "
+                         + std::to_string(static_cast<long long>(max)));
+      return std::nullopt;
+    }
+    return v->to_number<double>();
+  }
+
+  void configure(compiled_node& node) {
+    node.input_mapping = program(node, node.data, "inputMapping", false);
+    if (auto* merge = node.data.if_contains("merge")) {
+      if (*merge == "array")
+        node.merge_array = true;
+      else if (*merge != "object")
+        problem(node.id, "data.merge must be \"array\" or \"object\"");
+    }
+    if (auto* retry = node.data.if_contains("retry")) {
+      auto policy = parse_retry_policy(*retry);
+      if (policy)
+        node.retry = *policy;
+      else
+        problem(node.id, policy.error().message);
+    }
+    switch (node.kind) {
+      case node_kind::function_block:
+        if (node.data.contains("blockId") && !node.data.contains("code"))
+          problem(node.id, "block " + quoted(node.data.at("blockId")) + " not found");
+        else
+          node.code = program(node, node.data, "code", true);
+        break;
+      case node_kind::source: configure_source(node); break;
+      case node_kind::router: configure_router(node); break;
+      case node_kind::loop: configure_loop(node); break;
+      case node_kind::delay:
+        if (auto ms = number(node, "ms", 0, 7 * 24 * 3600 * 1000.0))
+          node.delay_ms = static_cast<std::int64_t>(*ms);
+        break;
+      case node_kind::ai_block: configure_ai(node); break;
+      default: break;
+    }
+  }
+
+  void configure_ai(compiled_node& node) {
+    std::vector<std::string> messages;
+    auto settings = parse_ai_settings(node.data, messages);
+    for (auto& m : messages)
+      problem(node.id, std::move(m));
+    auto* connection = node.data.if_contains("connectionId");
+    bool known = connection && connection->is_string() && connection_exists
+                 && connection_exists(std::string(connection->get_string()));
+    if (connection && connection->is_string() && !connection->get_string().empty() && !known)
+      problem(node.id, "connection '" + std::string(connection->get_string()) + "' not found");
+    if (settings && known)
+      node.ai = std::move(settings).value();
+  }
+
+  void configure_source(compiled_node& node) {
+    auto* schema = node.data.if_contains("inputSchema");
+    if (!schema || schema->is_null())
+      return;
+    auto compiled = json_schema::compile(*schema);
+    if (compiled)
+      node.input_schema = *compiled;
+    else
+      problem(node.id, "data.inputSchema is not a valid JSON Schema: " + compiled.error().message);
+  }
+
+  void configure_router(compiled_node& node) {
+    auto* routes = node.data.if_contains("routes");
+    if (routes && !routes->is_array()) {
+      problem(node.id, "data.routes must be an array");
+    } else if (routes) {
+      for (const auto& r : routes->get_array()) {
+        auto* name = r.is_object() ? r.get_object().if_contains("name") : nullptr;
+        if (!name || !name->is_string() || name->get_string().empty()) {
+          problem(node.id, "every route needs a name");
+          continue;
+        }
+        node.routes.push_back(
+          {std::string(name->get_string()), program(node, r.get_object(), "when", true)});
+      }
+    }
+    if (auto* def = node.data.if_contains("default"); def && !def->is_null()) {
+      if (def->is_string() && !def->get_string().empty())
+        node.default_route = std::string(def->get_string());
+      else
+        problem(node.id, "data.default must be a route name");
+    }
+    if (node.routes.empty() && !node.default_route)
+      problem(node.id, "router needs data.routes or data.default");
+  }
+
+  void configure_loop(compiled_node& node) {
+    node.over = program(node, node.data, "over", true);
+    if (auto c = number(node, "concurrency", 1, 1000))
+      node.concurrency = static_cast<std::uint32_t>(*c);
+    if (auto m = number(node, "maxIterations", 0, 1'000'000))
+      node.max_iterations = static_cast<std::uint32_t>(*m);
+    auto* body = node.data.if_contains("body");
+    if (!body || !body->is_object()) {
+      problem(node.id, "loop needs data.body (an inline block)");
+      return;
+    }
+    const auto& b = body->get_object();
+    if (b.contains("blockId") && !b.contains("code")) {
+      problem(node.id, "block " + quoted(b.at("blockId")) + " not found");
+      return;
+    }
+    auto* type = b.if_contains("type");
+    if (!type || *type != "function-block") {
+      problem(node.id, "loop body must be a function-block");
+      return;
+    }
+    loop_body lb;
+    lb.code = program(node, b, "code", true);
+    if (auto* retry = b.if_contains("retry")) {
+      auto policy = parse_retry_policy(*retry);
+      if (policy)
+        lb.retry = *policy;
+      else
+        problem(node.id, "body." + policy.error().message);
+    }
+    node.body = std::move(lb);
+  }
+};
+
+} // namespace
+
+void read_node_settings(compiled_node& node, jq_cache& programs,
+                        std::vector<flow_problem>& problems,
+                        const connection_check& connection_exists) {
+  settings_reader{programs, problems, connection_exists}.configure(node);
+}
+
+} // namespace baley::runtime

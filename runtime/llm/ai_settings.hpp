@@ -1,0 +1,45 @@
+// An ai-block's settings (`data` of the node, or a stored block's config):
+// connection, model and fallbacks, prompts, sampling, output schema, retry,
+// timeout. Parsed once at flow compile time; the prompt is rendered per run.
+#pragma once
+
+#include "runtime/resilience/circuit_breaker.hpp"
+#include "runtime/schema/json_schema.hpp"
+#include "runtime/result.hpp"
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace baley::runtime {
+
+struct ai_settings {
+  std::string connection_id;
+  std::string model;
+  std::vector<std::string> fallback_models;
+  std::string system_prompt;
+  std::string goal;
+  std::optional<double> temperature;         // 0..2
+  std::optional<std::int64_t> max_tokens;    // 1..1,000,000
+  std::shared_ptr<const json_schema> output_schema;
+  boost::json::value output_schema_json;     // null when none
+  std::int64_t timeout_ms = 120'000;         // one attempt, end to end
+  breaker_settings breaker;                  // data.breaker, per (connection, model)
+
+  // model, then fallback_models, in order.
+  std::vector<std::string> models() const;
+};
+
+// Every problem at once, as messages (the caller adds the node id).
+result<ai_settings> parse_ai_settings(const boost::json::object& data,
+                                      std::vector<std::string>& problems);
+
+// The user message: the goal, then the input as JSON. Deterministic.
+std::string render_user_message(const ai_settings& settings, const boost::json::value& input);
+
+} // namespace baley::runtime
