@@ -101,13 +101,13 @@ void report(ai_actor self, std::variant<node_output, node_failure> outcome) {
     *st.verdict = true;
   }
   const auto& task = *self->state.job.task;
-  node_report r{task.node->id, task.iteration, task.attempt, {}};
+  task_report r{.task = task.key, .attempt = task.attempt};
   if (auto* out = std::get_if<node_output>(&outcome))
     r.outcome = std::move(*out);
   else
     r.outcome = std::get<node_failure>(std::move(outcome));
   self->send(self->state.parent, node_done_atom::value,
-             node_report_ptr(std::make_shared<const node_report>(std::move(r))));
+             task_report_ptr(std::make_shared<const task_report>(std::move(r))));
   self->quit();
 }
 
@@ -152,10 +152,10 @@ void next_token(ai_actor self) {
   if (!st.first_token)
     st.first_token = now_ms();
   const auto& task = *st.job.task;
-  auto piece = std::make_shared<const stream_report>(stream_report{
-    task.node->id, task.iteration, task.attempt,
+  auto piece = std::make_shared<const stream_piece>(stream_piece{
+    task.key, task.attempt,
     json::object{{"type", "text_delta"}, {"content", st.chunks[st.next]}}});
-  self->send(st.parent, stream_atom::value, stream_report_ptr(std::move(piece)));
+  self->send(st.parent, stream_atom::value, stream_piece_ptr(std::move(piece)));
   ++st.next;
   self->delayed_send(self, std::chrono::milliseconds(st.delay_ms), token_atom::value);
 }
@@ -193,9 +193,9 @@ provider_call call_of(ai_actor self) {
 
 void send_piece(ai_actor self, json::object event) {
   const auto& task = *self->state.job.task;
-  auto piece = std::make_shared<const stream_report>(
-    stream_report{task.node->id, task.iteration, task.attempt, std::move(event)});
-  self->send(self->state.parent, stream_atom::value, stream_report_ptr(std::move(piece)));
+  auto piece = std::make_shared<const stream_piece>(
+    stream_piece{task.key, task.attempt, std::move(event)});
+  self->send(self->state.parent, stream_atom::value, stream_piece_ptr(std::move(piece)));
 }
 
 void take_updates(ai_actor self, std::vector<llm_update> updates) {

@@ -59,9 +59,18 @@ result<std::unique_ptr<engine>> engine::open(caf::actor_system& system,
   std::shared_ptr<storage::event_log> shared(std::move(log).value());
   auto opened = std::unique_ptr<engine>(new engine(system, std::move(shared)));
   opened->debug_ = options.debug;
+  auto jq = options.jq;
+  if (jq.worker_command.empty())
+    jq.worker_command = own_jq_worker_command();
+  opened->jq_ = std::make_shared<sandbox::jq_pool>(std::move(jq));
   if (options.prices)
     opened->prices_ = std::make_shared<const runtime::price_table>(*options.prices);
   return opened;
+}
+
+std::vector<std::string> own_jq_worker_command() {
+  // The running binary itself, even if its file was replaced meanwhile.
+  return {"/proc/self/exe", "jq-worker"};
 }
 
 std::string engine::new_id() {
@@ -159,6 +168,7 @@ void engine::equip(execution_setup& setup) const {
   setup.prices = prices_;
   setup.transport = transport_;
   setup.breakers = breakers_;
+  setup.jq = jq_;
   setup.debug = debug_;
 }
 

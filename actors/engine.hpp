@@ -24,7 +24,12 @@ struct engine_options {
   bool debug = false;  // provider errors carry the raw response body
   // Prices per model (USD per 1M tokens) over the built-in list prices.
   std::optional<runtime::price_table> prices;
+  // The jq sandbox: worker processes, their memory and default time budget.
+  sandbox::jq_pool_options jq;
 };
+
+// The worker command of this binary: `/proc/self/exe jq-worker`.
+std::vector<std::string> own_jq_worker_command();
 
 struct started_execution {
   std::string execution_id;
@@ -50,6 +55,8 @@ public:
   connection_directory& connections() { return *connections_; }
   // The circuit breakers of every (connection, model).
   const breaker_board& breakers() const { return *breakers_; }
+  // The jq sandbox every execution evaluates its jq in.
+  const sandbox::jq_pool& jq() const { return *jq_; }
   // For the flow compiler: does this connection exist?
   runtime::connection_check connection_check() const;
 
@@ -102,6 +109,7 @@ private:
   std::shared_ptr<connection_directory> connections_ = std::make_shared<connection_directory>();
   std::shared_ptr<llm_transport> transport_ = std::make_shared<llm_transport>();
   std::shared_ptr<breaker_board> breakers_;
+  std::shared_ptr<sandbox::jq_pool> jq_;
   bool debug_ = false;
   std::shared_ptr<const runtime::price_table> prices_ =
     std::make_shared<const runtime::price_table>(runtime::price_table::defaults());

@@ -1,7 +1,8 @@
-// The execution actor: one per live execution. Its loop: decide from state
-// (runtime/planner), append the events, apply them once committed, start node
-// actors for committed node_starts, and decide again. It changes its state
-// only by applying committed events, and it is the only writer of its stream.
+// The execution actor: one per live execution. It runs the execution's
+// decision loop (runtime/execution/execution_loop.hpp) over the log: decide,
+// evaluate inputMappings in the jq sandbox, append, commit, start node actors
+// and timers for what committed, decide again. It changes its state only by
+// applying committed events, and it is the only writer of its stream.
 #pragma once
 
 #include "actors/breaker_board.hpp"
@@ -11,6 +12,7 @@
 #include "runtime/execution/execution_state.hpp"
 #include "runtime/flow/flow.hpp"
 #include "runtime/llm/price_table.hpp"
+#include "sandbox/jq_pool.hpp"
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
@@ -37,6 +39,8 @@ struct execution_setup {
   // Outbound HTTP for the ai-blocks' providers (may be null: simulated only).
   std::shared_ptr<llm_transport> transport;
   std::shared_ptr<breaker_board> breakers;  // may be null: no breakers
+  // The jq sandbox every jq evaluation of this execution runs in.
+  std::shared_ptr<sandbox::jq_pool> jq;
   bool debug = false;                       // provider errors carry raw bodies
   // Optional: receives (started_atom, execution_id) once execution_start is
   // committed (a new execution), and (finished_atom, execution_finished) at

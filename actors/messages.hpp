@@ -4,11 +4,16 @@
 #pragma once
 
 #include "runtime/execution/execution_state.hpp"
-#include "runtime/execution/node_work.hpp"
+#include "runtime/execution/execution_loop.hpp"
+#include "sandbox/jq_frames.hpp"
 #include "storage/event_log.hpp"
 
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
+#include <caf/meta/load_callback.hpp>
+#include <caf/meta/type_name.hpp>
+#include <caf/error.hpp>
+#include <caf/none.hpp>
 
 #include <memory>
 #include <optional>
@@ -23,6 +28,7 @@ using unsubscribe_atom = caf::atom_constant<caf::atom("unsubscr")>;
 using cancel_atom = caf::atom_constant<caf::atom("cancel")>;
 using run_atom = caf::atom_constant<caf::atom("run")>;
 using retry_due_atom = caf::atom_constant<caf::atom("retrydue")>;
+using jq_done_atom = caf::atom_constant<caf::atom("jqdone")>;
 using wait_over_atom = caf::atom_constant<caf::atom("waitover")>;
 
 // Facts.
@@ -46,26 +52,10 @@ struct append_outcome {
 };
 using append_outcome_ptr = std::shared_ptr<const append_outcome>;
 
-// What a node actor reports for one attempt of one task.
-struct node_report {
-  std::string node_id;
-  std::optional<std::uint32_t> iteration;
-  std::uint32_t attempt = 1;
-  // node_output or node_failure; for a loop's own task, its items instead.
-  std::variant<runtime::node_output, runtime::node_failure,
-               std::vector<boost::json::value>>
-    outcome;
-};
-using node_report_ptr = std::shared_ptr<const node_report>;
-
-// A piece of an ai-block's reply as it streams in, for a node_stream event.
-struct stream_report {
-  std::string node_id;
-  std::optional<std::uint32_t> iteration;
-  std::uint32_t attempt = 1;
-  boost::json::value event;  // {type:"text_delta",content} | {type:"tool_call",...}
-};
-using stream_report_ptr = std::shared_ptr<const stream_report>;
+// What a node actor reports for one attempt of one task, and the pieces an
+// ai-block streams meanwhile (runtime/execution/execution_loop.hpp).
+using task_report_ptr = std::shared_ptr<const runtime::task_report>;
+using stream_piece_ptr = std::shared_ptr<const runtime::stream_piece>;
 
 // How an execution ended, for whoever waits on it, with its final state.
 struct execution_finished {
@@ -76,9 +66,31 @@ struct execution_finished {
 
 } // namespace baley::actors
 
+// Value messages CAF can inspect (and so copy, compare and print).
+namespace baley::runtime {
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, task_key& x) {
+  bool has_iteration = x.iteration.has_value();
+  std::uint32_t iteration = x.iteration.value_or(0);
+  return f(caf::meta::type_name("task_key"), x.node_id, has_iteration, iteration,
+           caf::meta::load_callback([&]() -> caf::error {
+             x.iteration = has_iteration ? std::optional<std::uint32_t>(iteration)
+                                         : std::nullopt;
+             return caf::none;
+           }));
+}
+} // namespace baley::runtime
+
+namespace baley::sandbox {
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, jq_reply& x) {
+  return f(caf::meta::type_name("jq_reply"), x.ok, x.code, x.text);
+}
+} // namespace baley::sandbox
+
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(baley::actors::shared_event)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(baley::actors::committed_batch)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(baley::actors::append_outcome_ptr)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(baley::actors::node_report_ptr)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(baley::actors::stream_report_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(baley::actors::task_report_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(baley::actors::stream_piece_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(baley::actors::execution_finished)

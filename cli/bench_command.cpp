@@ -1,7 +1,9 @@
 // `baley bench append`: the event log's throughput against raw RocksDB.
 #include "cli/command_line.hpp"
 
+#include "actors/engine.hpp"
 #include "bench/append_bench.hpp"
+#include "bench/jq_bench.hpp"
 #include "bench/sse_bench.hpp"
 
 #include <algorithm>
@@ -49,14 +51,34 @@ int sse_bench_command(int argc, char** argv) {
   return line.find("\"error\"") == std::string::npos ? 0 : exit_code::failed;
 }
 
+int jq_bench_command(int argc, char** argv) {
+  auto args = parse_arguments(argc, argv, 3, {"evaluations", "workers"});
+  if (!args)
+    return fail(args.error());
+  bench::jq_bench_options options;
+  auto evaluations = positive(*args, "evaluations", options.evaluations);
+  auto workers = positive(*args, "workers", options.workers);
+  if (!evaluations || !workers)
+    return fail(!evaluations ? evaluations.error() : workers.error());
+  options.evaluations = *evaluations;
+  options.workers = *workers;
+  options.worker_command = actors::own_jq_worker_command();
+  auto line = bench::run_jq_bench(options);
+  std::cout << line << std::endl;
+  return line.find("\"error\"") == std::string::npos ? 0 : exit_code::failed;
+}
+
 int bench_command(int argc, char** argv) {
   if (argc >= 3 && std::string(argv[2]) == "sse")
     return sse_bench_command(argc, argv);
+  if (argc >= 3 && std::string(argv[2]) == "jq")
+    return jq_bench_command(argc, argv);
   if (argc < 3 || std::string(argv[2]) != "append")
     return fail(error{"usage", "usage: baley bench append [--writers N] [--events N] "
                                "[--value-bytes B] [--durability fsync|buffered] [--dir D]\n"
                                "       baley bench sse [--streams N] [--executions N] "
-                               "[--durability fsync|buffered]", {}});
+                               "[--durability fsync|buffered]\n"
+                               "       baley bench jq [--evaluations N] [--workers N]", {}});
   auto args = parse_arguments(argc, argv, 3,
                               {"writers", "events", "value-bytes", "durability", "dir"});
   if (!args)

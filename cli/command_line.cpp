@@ -1,9 +1,13 @@
 // Flag parsing, errors and output lines shared by the subcommands.
 #include "cli/command_line.hpp"
 
+#include "runtime/flow/flow.hpp"
+
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
+#include <charconv>
+#include <thread>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -71,6 +75,34 @@ result<storage::durability> parse_durability(const std::optional<std::string>& t
   if (*text == "buffered")
     return storage::durability::buffered;
   return error{"usage", "--durability must be fsync or buffered, not '" + *text + "'", {}};
+}
+
+result<long> number_flag(const arguments& args, const std::string& name, long fallback,
+                         long min, long max) {
+  auto text = args.flag(name);
+  if (!text)
+    return fallback;
+  long value = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (ec != std::errc() || end != text->data() + text->size() || value < min || value > max)
+    return error{"usage", "--" + name + " must be an integer from " + std::to_string(min)
+                            + " to " + std::to_string(max), {}};
+  return value;
+}
+
+result<sandbox::jq_pool_options> jq_options_of(const arguments& args) {
+  sandbox::jq_pool_options options;
+  auto timeout = number_flag(args, "jq-timeout-ms", 5'000, 1, runtime::max_jq_timeout_ms);
+  auto memory = number_flag(args, "jq-memory-mb", 256, 16, 65'536);
+  auto workers = number_flag(args, "jq-workers",
+                             std::max(2u, std::thread::hardware_concurrency()), 1, 64);
+  for (const auto* r : {&timeout, &memory, &workers})
+    if (!*r)
+      return r->error();
+  options.default_timeout = std::chrono::milliseconds(*timeout);
+  options.memory_mb = static_cast<std::uint64_t>(*memory);
+  options.workers = static_cast<std::size_t>(*workers);
+  return options;
 }
 
 status prepare_data_dir(const std::string& dir) {

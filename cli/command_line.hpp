@@ -3,6 +3,7 @@
 #pragma once
 
 #include "runtime/result.hpp"
+#include "sandbox/jq_pool.hpp"
 #include "storage/event_log.hpp"
 
 #include <boost/json/object.hpp>
@@ -40,6 +41,15 @@ int fail(const error& err, int code = exit_code::invalid);
 
 result<storage::durability> parse_durability(const std::optional<std::string>& text);
 
+// --jq-timeout-ms, --jq-memory-mb and --jq-workers (DESIGN.md, "Limits on
+// user code"); the flags every command that runs flows takes.
+inline const std::vector<std::string> jq_flags = {"jq-timeout-ms", "jq-memory-mb", "jq-workers"};
+result<sandbox::jq_pool_options> jq_options_of(const arguments& args);
+
+// An integer flag within [min, max]; `fallback` when absent.
+result<long> number_flag(const arguments& args, const std::string& name, long fallback,
+                         long min, long max);
+
 // Creates the data directory if needed; error "data_dir_unusable" otherwise.
 status prepare_data_dir(const std::string& dir);
 
@@ -53,5 +63,7 @@ int replay_command(int argc, char** argv);
 int audit_command(int argc, char** argv);
 int bench_command(int argc, char** argv);
 int serve_command(int argc, char** argv);
+// The hidden `baley jq-worker`: one process of the jq sandbox (sandbox/).
+int jq_worker_command(int argc, char** argv);
 
 } // namespace baley::cli

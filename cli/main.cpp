@@ -10,10 +10,12 @@ namespace {
 constexpr const char* usage =
   "usage: baley <command> [options]\n"
   "  run FLOW.json [--input JSON | --input-file F] [--data DIR] [--durability fsync|buffered]\n"
-  "  resume --data DIR [--durability fsync|buffered]\n"
+  "      [--jq-timeout-ms N] [--jq-memory-mb N] [--jq-workers N]\n"
+  "  resume --data DIR [--durability fsync|buffered] [jq flags as run]\n"
   "  replay EXECUTION_ID --data DIR [--from N]\n"
   "  audit --data DIR [EXECUTION_ID]\n"
-  "  serve [--data DIR] [--host H] [--port P] [--durability fsync|buffered] [--debug]\n"
+  "  serve [--data DIR] [--host H] [--port P] [--durability fsync|buffered] [jq flags as run]\n"
+  "      [--debug] (see `baley serve --help`)\n"
   "  bench append [--writers N] [--events N] [--value-bytes B] [--durability M] [--dir D]\n";
 
 } // namespace
@@ -40,6 +42,8 @@ int main(int argc, char** argv) {
     return bench_command(argc, argv);
   if (command == "serve")
     return serve_command(argc, argv);
+  if (command == "jq-worker")
+    return jq_worker_command(argc, argv);
   std::cerr << usage;
   return fail(baley::error{"usage", "unknown command '" + command + "'", {}});
 }

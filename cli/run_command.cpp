@@ -109,9 +109,14 @@ result<std::string> data_dir_of(const arguments& args, temporary_dir& temp) {
 } // namespace
 
 int run_command(int argc, char** argv) {
-  auto args = parse_arguments(argc, argv, 2, {"input", "input-file", "data", "durability"});
+  auto known = jq_flags;
+  known.insert(known.end(), {"input", "input-file", "data", "durability"});
+  auto args = parse_arguments(argc, argv, 2, known);
   if (!args)
     return fail(args.error());
+  auto jq = jq_options_of(*args);
+  if (!jq)
+    return fail(jq.error());
   if (args->positional.size() != 1)
     return fail(error{"usage", "baley run needs exactly one FLOW.json", {}});
   auto mode = parse_durability(args->flag("durability"));
@@ -140,7 +145,8 @@ int run_command(int argc, char** argv) {
     return fail(dir.error());
 
   actor_runtime actors;
-  auto engine = actors::engine::open(*actors.system, {*dir, *mode});
+  auto engine = actors::engine::open(*actors.system,
+                                     {.data_dir = *dir, .mode = *mode, .jq = std::move(*jq)});
   if (!engine)
     return fail(engine.error());
   auto& eng = **engine;
@@ -164,9 +170,14 @@ int run_command(int argc, char** argv) {
 }
 
 int resume_command(int argc, char** argv) {
-  auto args = parse_arguments(argc, argv, 2, {"data", "durability"});
+  auto known = jq_flags;
+  known.insert(known.end(), {"data", "durability"});
+  auto args = parse_arguments(argc, argv, 2, known);
   if (!args)
     return fail(args.error());
+  auto jq = jq_options_of(*args);
+  if (!jq)
+    return fail(jq.error());
   auto dir = args->flag("data");
   if (!dir || !args->positional.empty())
     return fail(error{"usage", "usage: baley resume --data DIR", {}});
@@ -176,7 +187,8 @@ int resume_command(int argc, char** argv) {
   if (!std::filesystem::is_directory(*dir))
     return fail(error{"data_dir_unusable", "no data directory at " + *dir, {}});
   actor_runtime actors;
-  auto engine = actors::engine::open(*actors.system, {*dir, *mode});
+  auto engine = actors::engine::open(*actors.system,
+                                     {.data_dir = *dir, .mode = *mode, .jq = std::move(*jq)});
   if (!engine)
     return fail(engine.error());
   auto& eng = **engine;

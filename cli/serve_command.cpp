@@ -28,23 +28,10 @@ void print_line(const json::object& o) {
   std::cout << json::serialize(o) << std::endl;
 }
 
-result<long> number_flag(const arguments& args, const std::string& name, long fallback,
-                         long min, long max) {
-  auto text = args.flag(name);
-  if (!text)
-    return fallback;
-  long value = 0;
-  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (ec != std::errc() || end != text->data() + text->size() || value < min || value > max)
-    return error{"usage", "--" + name + " must be an integer from " + std::to_string(min)
-                            + " to " + std::to_string(max), {}};
-  return value;
-}
-
 constexpr const char* serve_usage =
   "usage: baley serve [--data DIR] [--host 127.0.0.1] [--port 8080] "
   "[--durability fsync|buffered] [--io-threads N] [--request-timeout-ms N] "
-  "[--prices FILE] [--debug]";
+  "[--prices FILE] [--jq-timeout-ms N] [--jq-memory-mb N] [--jq-workers N] [--debug]";
 
 } // namespace
 
@@ -59,7 +46,8 @@ int serve_command(int argc, char** argv) {
 
   auto args = parse_arguments(argc, argv, 2,
                               {"data", "host", "port", "durability", "io-threads",
-                               "request-timeout-ms", "prices"},
+                               "request-timeout-ms", "prices", "jq-timeout-ms", "jq-memory-mb",
+                               "jq-workers"},
                               {"debug", "help"});
   if (!args)
     return fail(args.error());
@@ -92,7 +80,11 @@ int serve_command(int argc, char** argv) {
   caf::actor_system_config config;
   config.set("scheduler.max-threads", static_cast<size_t>(std::max(2u, std::thread::hardware_concurrency())));
   caf::actor_system system{config};
-  actors::engine_options engine_options{dir, *mode, debug, std::nullopt};
+  auto jq = jq_options_of(*args);
+  if (!jq)
+    return fail(jq.error());
+  actors::engine_options engine_options{.data_dir = dir, .mode = *mode, .debug = debug,
+                                        .jq = std::move(jq).value()};
   if (auto file = args->flag("prices")) {
     std::ifstream in(*file);
     std::stringstream text;

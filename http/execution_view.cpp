@@ -27,8 +27,9 @@ json::object task_json(const task_record& t) {
   o["durationMs"] = finished ? json::value(t.duration_ms) : json::value();
   o["input"] = t.input;
   o["output"] = t.output;
-  o["error"] = t.error.empty() || t.status == node_status::completed ? json::value()
-                                                                     : json::value(t.error);
+  bool failed = !t.error.empty() && t.status != node_status::completed;
+  o["error"] = failed ? json::value(t.error) : json::value();
+  o["errorCode"] = failed && !t.error_code.empty() ? json::value(t.error_code) : json::value();
   return o;
 }
 
@@ -37,7 +38,7 @@ json::object node_json(const std::string& node_id, const node_record* record) {
   o["nodeId"] = node_id;
   if (!record) {
     for (auto key : {"blockExecutionId", "startedAt", "completedAt", "durationMs", "input",
-                     "output", "error"})
+                     "output", "error", "errorCode"})
       o[key] = nullptr;
     o["status"] = "pending";
     o["attempts"] = 0;
@@ -77,6 +78,8 @@ json::object execution_view(const std::string& execution_id, const execution_sta
                  ? json::value() : json::value(state.error);
   if (!state.error_node_id.empty())
     o["errorNodeId"] = state.error_node_id;
+  o["errorCode"] = state.error_code.empty() || state.status == execution_status::completed
+                     ? json::value() : json::value(state.error_code);
   o["triggeredBy"] = state.triggered_by;
   o["startedAt"] = time_or_null(state.started_at);
   o["completedAt"] = time_or_null(state.completed_at);

@@ -2,6 +2,8 @@
 // environment first, else the data dir's key file, created once, atomically.
 #include "storage/secret_box.hpp"
 
+#include "os/fd_io.hpp"
+
 #include "storage/base64.hpp"
 #include "storage/crypto.hpp"
 
@@ -141,19 +143,6 @@ result<key_bytes> read_key_file(int fd, const std::string& path) {
   return key;
 }
 
-bool write_all(int fd, const unsigned char* data, std::size_t size) {
-  while (size > 0) {
-    auto n = ::write(fd, data, size);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      return false;
-    data += n;
-    size -= static_cast<std::size_t>(n);
-  }
-  return true;
-}
-
 // Writes a new key to a temporary file, then links it into place: a reader
 // never sees a partial key, and of two processes starting at once one wins
 // and the other reads the winner's key.
@@ -177,7 +166,9 @@ result<key_bytes> create_key_file(const std::string& dir, const std::string& pat
   };
   if (::fchmod(file.fd, S_IRUSR | S_IWUSR) != 0)
     return fail("cannot chmod " + temp);
-  if (!write_all(file.fd, key.data(), key.size()) || ::fsync(file.fd) != 0)
+  if (!os::write_all(file.fd, std::string_view(reinterpret_cast<const char*>(key.data()),
+                                               key.size()))
+      || ::fsync(file.fd) != 0)
     return fail("cannot write " + temp);
   if (::link(temp.c_str(), path.c_str()) != 0) {
     if (errno != EEXIST)

@@ -74,6 +74,8 @@ void fill(json::object& o, const node_error& e) {
   o["attempt"] = e.attempt;
   o["retryable"] = e.retryable;
   put_iteration(o, e.iteration);
+  if (!e.code.empty())
+    o["code"] = e.code;
 }
 void fill(json::object& o, const node_retry& e) {
   o["nodeId"] = e.node_id;
@@ -99,6 +101,8 @@ void fill(json::object& o, const execution_error& e) {
   o["error"] = e.error;
   if (!e.node_id.empty())
     o["nodeId"] = e.node_id;
+  if (!e.code.empty())
+    o["code"] = e.code;
 }
 void fill(json::object& o, const execution_cancelled& e) {
   if (!e.reason.empty())
@@ -148,18 +152,22 @@ result<execution_event> event_from_json(const json::object& o) {
   out.ts = *ts;
   auto type = r.str("type");
   if (type == names::execution_start) {
-    out.payload = execution_start{r.val("input"), r.str("flowId"),
-                                  static_cast<std::uint64_t>(r.integer("flowVersion")),
-                                  r.str("triggeredBy"), r.str("workspaceId"), {}};
-    auto& start = std::get<execution_start>(out.payload);
+    execution_start e{.input = r.val("input"),
+                      .flow_id = r.str("flowId"),
+                      .flow_version = static_cast<std::uint64_t>(r.integer("flowVersion")),
+                      .triggered_by = r.str("triggeredBy"),
+                      .workspace_id = r.str("workspaceId")};
     if (auto* versions = o.if_contains("blockVersions"); versions && versions->is_object())
       for (const auto& [id, version] : versions->get_object())
         if (version.is_number())
-          start.block_versions[std::string(id)] = version.to_number<std::uint64_t>();
+          e.block_versions[std::string(id)] = version.to_number<std::uint64_t>();
+    out.payload = std::move(e);
   } else if (type == names::node_start) {
-    node_start e{r.str("nodeId"), r.str("blockExecutionId"),
-                 static_cast<std::uint32_t>(r.integer("attempt", 1)),
-                 r.val("input"), r.opt_u32("iteration"), std::nullopt};
+    node_start e{.node_id = r.str("nodeId"),
+                 .block_execution_id = r.str("blockExecutionId"),
+                 .attempt = static_cast<std::uint32_t>(r.integer("attempt", 1)),
+                 .input = r.val("input"),
+                 .iteration = r.opt_u32("iteration")};
     if (auto deadline = r.opt_str("deadline")) {
       auto parsed = parse_rfc3339_ms(*deadline);
       if (!parsed)
@@ -168,11 +176,17 @@ result<execution_event> event_from_json(const json::object& o) {
     }
     out.payload = std::move(e);
   } else if (type == names::node_stream) {
-    out.payload = node_stream{r.str("nodeId"), r.val("event"), r.opt_u32("iteration")};
+    out.payload = node_stream{.node_id = r.str("nodeId"),
+                              .event = r.val("event"),
+                              .iteration = r.opt_u32("iteration")};
   } else if (type == names::node_complete) {
-    node_complete e{r.str("nodeId"), r.val("output"), r.integer("durationMs"),
-                    r.opt_u32("iteration"), r.opt_str("route"), r.val("tokens"),
-                    std::nullopt, r.opt_str("model"), std::nullopt, std::nullopt};
+    node_complete e{.node_id = r.str("nodeId"),
+                    .output = r.val("output"),
+                    .duration_ms = r.integer("durationMs"),
+                    .iteration = r.opt_u32("iteration"),
+                    .route = r.opt_str("route"),
+                    .tokens = r.val("tokens"),
+                    .model = r.opt_str("model")};
     if (auto* c = o.if_contains("cost"); c && c->is_number())
       e.cost = c->to_number<double>();
     if (auto* t = o.if_contains("ttftMs"); t && t->is_number())
@@ -181,26 +195,33 @@ result<execution_event> event_from_json(const json::object& o) {
       e.tokens_per_second = t->to_number<double>();
     out.payload = std::move(e);
   } else if (type == names::node_error) {
-    out.payload = node_error{r.str("nodeId"), r.str("error"),
-                             static_cast<std::uint32_t>(r.integer("attempt", 1)),
-                             r.boolean("retryable"), r.opt_u32("iteration")};
+    out.payload = node_error{.node_id = r.str("nodeId"),
+                             .error = r.str("error"),
+                             .attempt = static_cast<std::uint32_t>(r.integer("attempt", 1)),
+                             .retryable = r.boolean("retryable"),
+                             .iteration = r.opt_u32("iteration"),
+                             .code = r.str("code")};
   } else if (type == names::node_retry) {
-    out.payload = node_retry{r.str("nodeId"),
-                             static_cast<std::uint32_t>(r.integer("attempt", 2)),
-                             r.integer("delayMs"), r.str("error"),
-                             r.opt_u32("iteration")};
+    out.payload = node_retry{.node_id = r.str("nodeId"),
+                             .attempt = static_cast<std::uint32_t>(r.integer("attempt", 2)),
+                             .delay_ms = r.integer("delayMs"),
+                             .error = r.str("error"),
+                             .iteration = r.opt_u32("iteration")};
   } else if (type == names::node_skipped) {
-    out.payload = node_skipped{r.str("nodeId"), r.str("reason")};
+    out.payload = node_skipped{.node_id = r.str("nodeId"), .reason = r.str("reason")};
   } else if (type == names::node_fallback) {
-    out.payload = node_fallback{r.str("nodeId"), r.str("from"), r.str("to")};
+    out.payload = node_fallback{.node_id = r.str("nodeId"), .from = r.str("from"),
+                                .to = r.str("to")};
   } else if (type == names::execution_complete) {
     auto metrics = r.val("metrics");
     out.payload = execution_complete{
-      r.val("output"), metrics.is_object() ? metrics.get_object() : json::object{}};
+      .output = r.val("output"),
+      .metrics = metrics.is_object() ? metrics.get_object() : json::object{}};
   } else if (type == names::execution_error) {
-    out.payload = execution_error{r.str("error"), r.str("nodeId")};
+    out.payload = execution_error{.error = r.str("error"), .node_id = r.str("nodeId"),
+                                  .code = r.str("code")};
   } else if (type == names::execution_cancelled) {
-    out.payload = execution_cancelled{r.str("reason")};
+    out.payload = execution_cancelled{.reason = r.str("reason")};
   } else {
     return error{"invalid_event", "unknown event type '" + type + "'", {}};
   }

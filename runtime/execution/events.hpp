@@ -61,6 +61,7 @@ struct node_error {
   std::uint32_t attempt = 1;
   bool retryable = false;
   std::optional<std::uint32_t> iteration;
+  std::string code;  // the failure's class ("limit_exceeded"); empty: none
 };
 
 struct node_retry {
@@ -90,6 +91,7 @@ struct execution_complete {
 struct execution_error {
   std::string error;
   std::string node_id;  // empty when not about one node
+  std::string code;     // the failing node's error code; empty: none
 };
 
 struct execution_cancelled {

@@ -109,7 +109,11 @@ status validate(const execution_state& s, const execution_event& event) {
         return ok;
       },
       [&](const node_fallback& e) { return live(e.node_id, std::nullopt); },
-      [&](const auto&) -> status { return ok; },
+      // Checked above: only a new execution starts; a running one may end.
+      [&](const execution_start&) -> status { return ok; },
+      [&](const execution_complete&) -> status { return ok; },
+      [&](const execution_error&) -> status { return ok; },
+      [&](const execution_cancelled&) -> status { return ok; },
     },
     event.payload);
 }
@@ -162,6 +166,7 @@ void apply(execution_state& s, const execution_event& event) {
         auto& t = task_of(s, e.node_id, e.iteration);
         t.status = node_status::failed;
         t.error = e.error;
+        t.error_code = e.code;
         t.completed_at = event.ts;
         t.duration_ms = event.ts - t.started_at;
       },
@@ -173,7 +178,7 @@ void apply(execution_state& s, const execution_event& event) {
         t.error = e.error;
         t.retry_at = event.ts + e.delay_ms;
       },
-      [&](const node_skipped&) {},
+      [&](const node_skipped& e) { s.nodes[e.node_id].task.status = node_status::skipped; },
       [&](const node_fallback& e) {
         auto& t = s.nodes[e.node_id].task;
         t.fallbacks += 1;
@@ -189,6 +194,7 @@ void apply(execution_state& s, const execution_event& event) {
         s.status = execution_status::failed;
         s.error = e.error;
         s.error_node_id = e.node_id;
+        s.error_code = e.code;
         s.completed_at = event.ts;
       },
       [&](const execution_cancelled& e) {
@@ -205,8 +211,6 @@ void apply(execution_state& s, const execution_event& event) {
       },
     },
     event.payload);
-  if (auto* skipped = std::get_if<node_skipped>(&event.payload))
-    s.nodes[skipped->node_id].task.status = node_status::skipped;
 }
 
 boost::json::object execution_metrics(const execution_state& s, unix_ms now) {

@@ -39,6 +39,7 @@ struct task_record {
   boost::json::value input;
   boost::json::value output;
   std::string error;
+  std::string error_code;  // node_error.code
   unix_ms started_at = 0;
   unix_ms completed_at = 0;
   std::int64_t duration_ms = 0;
@@ -67,6 +68,7 @@ struct execution_state {
   boost::json::value output;
   std::string error;
   std::string error_node_id;
+  std::string error_code;  // execution_error.code
   unix_ms started_at = 0;
   unix_ms completed_at = 0;
   std::map<std::string, node_record> nodes;

@@ -34,14 +34,4 @@ json::value merge_inputs(const compiled_flow& flow, const compiled_node& node,
   return out;
 }
 
-result<json::value> map_input(const compiled_node& node, json::value merged) {
-  if (!node.input_mapping)
-    return merged;
-  auto mapped = node.input_mapping->run_single(merged);
-  if (!mapped)
-    return error{mapped.error().code, "inputMapping: " + mapped.error().message,
-                 node.id};
-  return std::move(mapped).value();
-}
-
 } // namespace baley::runtime

@@ -16,8 +16,4 @@ boost::json::value merge_inputs(const compiled_flow& flow, const compiled_node& 
                                 const std::vector<std::size_t>& active_edges,
                                 const execution_state& state);
 
-// Applies data.inputMapping when the node has one.
-result<boost::json::value> map_input(const compiled_node& node,
-                                     boost::json::value merged);
-
 } // namespace baley::runtime

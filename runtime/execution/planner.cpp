@@ -22,8 +22,8 @@ execution_event at(unix_ms now, execution_event_payload payload) {
 
 node_start start_event(const compiled_node& node, json::value input,
                        planner_context& ctx) {
-  node_start start{node.id, ctx.new_id(), 1, std::move(input), std::nullopt,
-                   std::nullopt};
+  node_start start{.node_id = node.id, .block_execution_id = ctx.new_id(), .attempt = 1,
+                   .input = std::move(input)};
   if (node.kind == node_kind::delay)
     start.deadline = ctx.now + node.delay_ms;
   return start;
@@ -60,7 +60,9 @@ std::vector<execution_event> plan_next(const compiled_flow& flow,
     const auto& node = flow.nodes[v];
     auto it = state.nodes.find(node.id);
     if (it != state.nodes.end() && it->second.task.status == node_status::failed) {
-      out.push_back(at(ctx.now, execution_error{it->second.task.error, node.id}));
+      out.push_back(at(ctx.now, execution_error{.error = it->second.task.error,
+                                                .node_id = node.id,
+                                                .code = it->second.task.error_code}));
       return out;
     }
   }
@@ -103,28 +105,22 @@ std::vector<execution_event> plan_next(const compiled_flow& flow,
       continue;
     }
     if (node.kind != node_kind::source && active.empty()) {
-      out.push_back(at(ctx.now, node_skipped{node.id, route_not_chosen
-                                                          ? "route not chosen"
-                                                          : "all predecessors skipped"}));
+      out.push_back(at(ctx.now, node_skipped{.node_id = node.id,
+                                             .reason = route_not_chosen
+                                                         ? "route not chosen"
+                                                         : "all predecessors skipped"}));
       decided[node.id] = node_status::skipped;
       continue;
     }
     all_done = false;
     json::value merged = node.kind == node_kind::source
                            ? state.input : merge_inputs(flow, node, active, state);
-    auto mapped = map_input(node, merged);
     decided[node.id] = node_status::running;
-    if (!mapped) {
-      out.push_back(at(ctx.now, start_event(node, std::move(merged), ctx)));
-      out.push_back(at(ctx.now, node_error{node.id, mapped.error().message, 1,
-                                           false, std::nullopt}));
-      continue;
-    }
-    out.push_back(at(ctx.now, start_event(node, std::move(mapped).value(), ctx)));
+    out.push_back(at(ctx.now, start_event(node, std::move(merged), ctx)));
   }
   if (all_done) {
-    out.push_back(at(ctx.now, execution_complete{execution_output(flow, state),
-                                                 execution_metrics(state, ctx.now)}));
+    out.push_back(at(ctx.now, execution_complete{.output = execution_output(flow, state),
+                                                 .metrics = execution_metrics(state, ctx.now)}));
   }
   return out;
 }
@@ -137,20 +133,22 @@ std::vector<execution_event> plan_loop(const compiled_node& loop,
   if (record.task.status != node_status::running)
     return out;
   if (items.size() > loop.max_iterations) {
-    out.push_back(at(ctx.now, node_error{loop.id,
-                                         "loop over " + std::to_string(items.size())
-                                           + " items exceeds maxIterations ("
-                                           + std::to_string(loop.max_iterations) + ")",
-                                         record.task.attempts, false, std::nullopt}));
+    out.push_back(at(ctx.now, node_error{.node_id = loop.id,
+                                         .error = "loop over " + std::to_string(items.size())
+                                                  + " items exceeds maxIterations ("
+                                                  + std::to_string(loop.max_iterations) + ")",
+                                         .attempt = record.task.attempts,
+                                         .code = "max_iterations"}));
     return out;
   }
   std::uint32_t live = 0, completed = 0;
   for (const auto& [i, t] : record.iterations) {
     if (t.status == node_status::failed) {
-      out.push_back(at(ctx.now, node_error{loop.id,
-                                           "iteration " + std::to_string(i)
-                                             + " failed: " + t.error,
-                                           record.task.attempts, false, std::nullopt}));
+      out.push_back(at(ctx.now, node_error{.node_id = loop.id,
+                                           .error = "iteration " + std::to_string(i)
+                                                    + " failed: " + t.error,
+                                           .attempt = record.task.attempts,
+                                           .code = t.error_code}));
       return out;
     }
     if (t.status == node_status::completed)
@@ -162,16 +160,19 @@ std::vector<execution_event> plan_loop(const compiled_node& loop,
     json::array results;
     for (std::uint32_t i = 0; i < items.size(); ++i)
       results.push_back(record.iterations.at(i).output);
-    node_complete done{loop.id, std::move(results), ctx.now - record.task.started_at,
-                       std::nullopt, std::nullopt, nullptr, std::nullopt, std::nullopt};
-    out.push_back(at(ctx.now, std::move(done)));
+    out.push_back(at(ctx.now, node_complete{.node_id = loop.id,
+                                            .output = std::move(results),
+                                            .duration_ms = ctx.now - record.task.started_at}));
     return out;
   }
   for (std::uint32_t i = 0; i < items.size() && live < loop.concurrency; ++i) {
     if (record.iterations.count(i))
       continue;
-    out.push_back(at(ctx.now, node_start{loop.id, ctx.new_id(), 1, items[i], i,
-                                         std::nullopt}));
+    out.push_back(at(ctx.now, node_start{.node_id = loop.id,
+                                         .block_execution_id = ctx.new_id(),
+                                         .attempt = 1,
+                                         .input = items[i],
+                                         .iteration = i}));
     ++live;
   }
   return out;
@@ -180,8 +181,12 @@ std::vector<execution_event> plan_loop(const compiled_node& loop,
 execution_event restart_task(const std::string& node_id,
                              std::optional<std::uint32_t> iteration,
                              const task_record& task, planner_context& ctx) {
-  return at(ctx.now, node_start{node_id, ctx.new_id(), task.attempts + 1, task.input,
-                                iteration, task.deadline});
+  return at(ctx.now, node_start{.node_id = node_id,
+                                .block_execution_id = ctx.new_id(),
+                                .attempt = task.attempts + 1,
+                                .input = task.input,
+                                .iteration = iteration,
+                                .deadline = task.deadline});
 }
 
 } // namespace baley::runtime

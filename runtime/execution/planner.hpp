@@ -18,7 +18,9 @@ struct planner_context {
 
 // Events that follow from `state`: node_start / node_skipped for every node
 // whose predecessors are all decided, then execution_complete when every node
-// completed or was skipped, or execution_error when a node failed.
+// completed or was skipped, or execution_error when a node failed. A node
+// with data.inputMapping starts with its merged input: the caller evaluates
+// the mapping before appending (execution_loop).
 std::vector<execution_event> plan_next(const compiled_flow& flow,
                                        const execution_state& state,
                                        planner_context& context);

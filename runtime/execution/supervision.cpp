@@ -14,10 +14,13 @@ execution_event decide_failure(const std::string& node_id,
   auto failures = task.failures + 1;
   if (should_retry(policy, failures, failure.retryable)) {
     auto delay = backoff_delay_ms(policy, failures, random01, failure.retry_after_ms);
-    return {now, node_retry{node_id, task.attempts + 1, delay, failure.message, iteration}};
+    return {now, node_retry{.node_id = node_id, .attempt = task.attempts + 1,
+                            .delay_ms = delay, .error = failure.message,
+                            .iteration = iteration}};
   }
-  return {now, node_error{node_id, failure.message, task.attempts, failure.retryable,
-                          iteration}};
+  return {now, node_error{.node_id = node_id, .error = failure.message,
+                          .attempt = task.attempts, .retryable = failure.retryable,
+                          .iteration = iteration, .code = failure.code}};
 }
 
 execution_event decide_model_failure(const std::string& node_id,
@@ -31,13 +34,15 @@ execution_event decide_model_failure(const std::string& node_id,
   auto failures = task.failures_since_fallback + 1;
   if (!(breaker_open && has_next) && should_retry(policy, failures, failure.retryable)) {
     auto delay = backoff_delay_ms(policy, failures, random01, failure.retry_after_ms);
-    return {now, node_retry{node_id, task.attempts + 1, delay, failure.message,
-                            std::nullopt}};
+    return {now, node_retry{.node_id = node_id, .attempt = task.attempts + 1,
+                            .delay_ms = delay, .error = failure.message}};
   }
   if (has_next)
-    return {now, node_fallback{node_id, models[model_index], models[model_index + 1]}};
-  return {now, node_error{node_id, failure.message, task.attempts, failure.retryable,
-                          std::nullopt}};
+    return {now, node_fallback{.node_id = node_id, .from = models[model_index],
+                               .to = models[model_index + 1]}};
+  return {now, node_error{.node_id = node_id, .error = failure.message,
+                          .attempt = task.attempts, .retryable = failure.retryable,
+                          .code = failure.code}};
 }
 
 std::size_t current_model_index(const std::vector<std::string>& models,

@@ -4,7 +4,7 @@
 #pragma once
 
 #include "runtime/execution/execution_state.hpp"
-#include "runtime/execution/node_work.hpp"
+#include "runtime/execution/task_outcome.hpp"
 #include "runtime/resilience/retry_policy.hpp"
 
 #include <string>

@@ -39,6 +39,9 @@ std::string_view node_kind_name(node_kind kind);
 
 using program_ptr = std::shared_ptr<const jq_program>;
 
+// The largest data.timeoutMs a jq evaluation may be given: one hour.
+inline constexpr std::int64_t max_jq_timeout_ms = 3'600'000;
+
 struct route {
   std::string name;
   program_ptr when;
@@ -49,6 +52,7 @@ struct loop_body {
   node_kind kind = node_kind::function_block;
   program_ptr code;
   retry_policy retry;
+  std::optional<std::int64_t> timeout_ms;  // body.timeoutMs; none: the loop's
 };
 
 struct flow_edge {
@@ -75,6 +79,9 @@ struct compiled_node {
   std::int64_t delay_ms = 0;   // delay
   bool merge_array = false;    // data.merge == "array"
   retry_policy retry;
+  // data.timeoutMs: the time budget of each jq evaluation of this node (none:
+  // the server's default). An ai-block's timeoutMs is its provider call's.
+  std::optional<std::int64_t> jq_timeout_ms;
   std::shared_ptr<const json_schema> input_schema;  // source: data.inputSchema, optional
   std::optional<ai_settings> ai;                     // ai-block
 };

@@ -1,6 +1,8 @@
 // Node settings by kind; see node_settings.hpp.
 #include "runtime/flow/node_settings.hpp"
 
+#include <cmath>
+
 namespace baley::runtime {
 namespace json = boost::json;
 namespace {
@@ -56,6 +58,21 @@ struct settings_reader {
     return v->to_number<double>();
   }
 
+  // timeoutMs of `data`: the time budget of each jq evaluation.
+  std::optional<std::int64_t> timeout(const compiled_node& node, const json::object& data,
+                                      std::string_view where) {
+    auto* v = data.if_contains("timeoutMs");
+    if (!v || v->is_null())
+      return std::nullopt;
+    double ms = v->is_number() ? v->to_number<double>() : 0;
+    if (ms < 1 || ms > double(max_jq_timeout_ms) || ms != std::floor(ms)) {
+      problem(node.id, std::string(where) + "timeoutMs must be an integer from 1 to "
+                         + std::to_string(max_jq_timeout_ms) + " (milliseconds)");
+      return std::nullopt;
+    }
+    return static_cast<std::int64_t>(ms);
+  }
+
   void configure(compiled_node& node) {
     node.input_mapping = program(node, node.data, "inputMapping", false);
     if (auto* merge = node.data.if_contains("merge")) {
@@ -71,6 +88,8 @@ struct settings_reader {
       else
         problem(node.id, policy.error().message);
     }
+    if (node.kind != node_kind::ai_block)
+      node.jq_timeout_ms = timeout(node, node.data, "data.");
     switch (node.kind) {
       case node_kind::function_block:
         if (node.data.contains("blockId") && !node.data.contains("code"))
@@ -163,6 +182,7 @@ struct settings_reader {
     }
     loop_body lb;
     lb.code = program(node, b, "code", true);
+    lb.timeout_ms = timeout(node, b, "data.body.");
     if (auto* retry = b.if_contains("retry")) {
       auto policy = parse_retry_policy(*retry);
       if (policy)

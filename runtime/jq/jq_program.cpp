@@ -77,6 +77,8 @@ void initialize_regex_once() {
   });
 }
 
+jq_out_of_memory_handler out_of_memory_handler = nullptr;
+
 // A compiled state, or nullptr with `error` set to one clean line.
 jq_state* compile_state(const std::string& code, std::string& error) {
   initialize_regex_once();
@@ -85,6 +87,9 @@ jq_state* compile_state(const std::string& code, std::string& error) {
     error = "jq: out of memory";
     return nullptr;
   }
+  // jq_next() installs the state's handler for its thread on every call.
+  if (out_of_memory_handler != nullptr)
+    jq_set_nomem_handler(state, out_of_memory_handler, nullptr);
   std::vector<std::string> messages;
   jq_set_error_cb(state, collect_compile_error, &messages);
   const int compiled = jq_compile(state, code.c_str());
@@ -125,6 +130,10 @@ baley::error error_from(jv_owner message) {
 } // namespace
 
 // ---- jq_program ------------------------------------------------------------
+
+void set_jq_out_of_memory_handler(jq_out_of_memory_handler handler) {
+  out_of_memory_handler = handler;
+}
 
 jq_program::jq_program(std::string code) : code_(std::move(code)) {}
 
@@ -201,6 +210,8 @@ jq_program::run(const boost::json::value& input) const {
       if (!jv_invalid_has_msg(out.copy())) return outputs;
       return error_from(jv_owner(jv_invalid_get_msg(out.release())));
     }
+  } catch (const std::bad_alloc&) {
+    return baley::error{jq_out_of_memory_code, "jq: out of memory", {}};
   } catch (const std::exception& e) {
     return baley::error{jq_error_code, std::string("jq: ") + e.what(), {}};
   }
@@ -209,10 +220,14 @@ jq_program::run(const boost::json::value& input) const {
 result<boost::json::value> jq_program::run_single(const boost::json::value& input) const {
   auto outputs = run(input);
   if (!outputs) return std::move(outputs).error();
-  auto& values = *outputs;
-  if (values.empty()) return boost::json::value(nullptr);
-  if (values.size() == 1) return std::move(values.front());
-  return boost::json::value(boost::json::array(values.begin(), values.end()));
+  return jq_single_output(std::move(outputs).value());
+}
+
+boost::json::value jq_single_output(std::vector<boost::json::value> outputs) {
+  if (outputs.empty()) return nullptr;
+  if (outputs.size() == 1) return std::move(outputs.front());
+  return json::array(std::make_move_iterator(outputs.begin()),
+                     std::make_move_iterator(outputs.end()));
 }
 
 // ---- jq_cache --------------------------------------------------------------

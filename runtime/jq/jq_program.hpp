@@ -45,13 +45,27 @@ inline constexpr const char* jq_error_code = "jq_error";
 // x.message when it is a string, else x's JSON.
 inline constexpr const char* jq_error_retryable_code = "jq_error_retryable";
 
+// The evaluation ran out of memory (std::bad_alloc in this process).
+inline constexpr const char* jq_out_of_memory_code = "out_of_memory";
+// A sandboxed evaluation went over its time or memory budget, or was stopped.
+inline constexpr const char* limit_exceeded_code = "limit_exceeded";
+
+// No worker process could evaluate it (they cannot be started): retryable.
+inline constexpr const char* jq_unavailable_code = "jq_unavailable";
+
 inline bool jq_error_is_retryable(const baley::error& e) {
-  return e.code == jq_error_retryable_code;
+  return e.code == jq_error_retryable_code || e.code == jq_unavailable_code;
 }
 
 // Outputs (and error values) nested deeper than this are refused with
 // "jq_error" rather than converted.
 inline constexpr std::size_t jq_max_output_depth = 512;
+
+// What libjq calls when it cannot allocate (it aborts after, unless the
+// handler does not return). The jq worker process sets one before compiling
+// anything; every state compiled afterwards uses it. Not thread-safe to set.
+using jq_out_of_memory_handler = void (*)(void*);
+void set_jq_out_of_memory_handler(jq_out_of_memory_handler handler);
 
 class jq_program {
 public:
@@ -84,6 +98,10 @@ private:
   mutable std::vector<jq_state*> idle_;
   mutable std::atomic<std::size_t> compiled_{0};
 };
+
+// A function block's output from its program's outputs: none -> null,
+// one -> it, several -> an array.
+boost::json::value jq_single_output(std::vector<boost::json::value> outputs);
 
 // Cache of compiled programs by text. Thread-safe.
 class jq_cache {

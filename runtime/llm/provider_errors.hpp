@@ -10,7 +10,7 @@
 
 #include "runtime/resilience/circuit_breaker.hpp"
 #include "runtime/llm/llm_stream.hpp"
-#include "runtime/execution/node_work.hpp"
+#include "runtime/execution/task_outcome.hpp"
 #include "runtime/types.hpp"
 
 #include <cstdint>

@@ -5,6 +5,7 @@
 #include "runtime/execution/events.hpp"
 #include "runtime/execution/execution_state.hpp"
 #include "runtime/flow/flow.hpp"
+#include "sandbox/jq_pool.hpp"
 #include "storage/event_log.hpp"
 #include "tests/storage/temp_dir.hpp"
 
@@ -40,6 +41,14 @@ private:
   caf::actor_system_config config_;
   std::optional<caf::actor_system> system_;
 };
+
+// The jq sandbox of the real `baley` binary (its hidden jq-worker command).
+inline sandbox::jq_pool_options test_jq_options() {
+  sandbox::jq_pool_options options;
+  options.worker_command = {BALEY_BINARY, "jq-worker"};
+  options.workers = 2;
+  return options;
+}
 
 // Compiles flow JSON text that must be valid; fails the test if it is not.
 inline std::shared_ptr<const runtime::compiled_flow>

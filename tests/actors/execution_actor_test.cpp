@@ -50,7 +50,9 @@ constexpr std::string_view flaky_flow = R"json({
 class execution_actor_test : public ::testing::Test {
 protected:
   void SetUp() override {
-    auto opened = engine::open(system_.get(), {dir_.path(), storage::durability::buffered});
+    auto opened = engine::open(system_.get(), {.data_dir = dir_.path(),
+                                               .mode = storage::durability::buffered,
+                                               .jq = test_jq_options()});
     ASSERT_TRUE(opened) << opened.error().message;
     engine_ = std::move(opened).value();
   }

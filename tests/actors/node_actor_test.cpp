@@ -1,11 +1,15 @@
 // Node actors, one per kind, reporting to a scoped actor: function output,
-// router route, jq failures, loop items and bodies, and a delay's deadline.
+// router route, jq failures, loop items and bodies, a delay's deadline, and
+// the sandbox's limits: an endless program stopped at its budget, and an
+// evaluation stopped when its node actor is.
 #include "actors/node_actor.hpp"
 
 #include "actor_harness.hpp"
 #include "actors/clock.hpp"
 
 #include <caf/all.hpp>
+
+#include <thread>
 
 namespace baley::actors {
 namespace {
@@ -26,14 +30,16 @@ constexpr std::string_view flow_text = R"json({
     {"id": "small", "type": "sink"},
     {"id": "each", "type": "loop",
      "data": {"over": ".items", "body": {"type": "function-block", "code": ". * 10"}}},
-    {"id": "wait", "type": "delay", "data": {"ms": 50}}
+    {"id": "wait", "type": "delay", "data": {"ms": 50}},
+    {"id": "forever", "type": "function-block", "data": {"code": "def f: f; f", "timeoutMs": 300}}
   ],
   "edges": [
     {"source": "in", "target": "double"}, {"source": "in", "target": "boom"},
     {"source": "in", "target": "flaky"}, {"source": "in", "target": "route"},
     {"source": "route", "target": "big", "sourceHandle": "big"},
     {"source": "route", "target": "small", "sourceHandle": "small"},
-    {"source": "in", "target": "each"}, {"source": "in", "target": "wait"}
+    {"source": "in", "target": "each"}, {"source": "in", "target": "wait"},
+    {"source": "in", "target": "forever"}
   ]
 })json";
 
@@ -42,20 +48,24 @@ protected:
   node_actor_test() : flow_(compile(flow_text, programs_)) {}
 
   std::shared_ptr<const node_task> task(std::string_view node_id, std::string_view input,
-                                        node_work work = node_work::run) {
+                                        std::optional<std::uint32_t> iteration = {}) {
     node_task t;
     t.flow = flow_;
     t.node = flow_->find(node_id);
-    t.work = work;
+    t.key = {std::string(node_id), iteration};
     t.input = json::parse(input);
     return std::make_shared<const node_task>(std::move(t));
   }
 
+  caf::actor spawn(std::shared_ptr<const node_task> t) {
+    return spawn_node(self_.ptr(), caf::actor_cast<caf::actor>(self_), std::move(t), jq_);
+  }
+
   // Spawns a node actor for `t` and waits for its report.
-  node_report_ptr run(std::shared_ptr<const node_task> t) {
-    system_.get().spawn(node_actor, caf::actor_cast<caf::actor>(self_), std::move(t));
-    node_report_ptr got;
-    self_->receive([&](node_done_atom, const node_report_ptr& r) { got = r; },
+  task_report_ptr run(std::shared_ptr<const node_task> t) {
+    spawn(std::move(t));
+    task_report_ptr got;
+    self_->receive([&](node_done_atom, const task_report_ptr& r) { got = r; },
                    caf::after(patience) >> [] {});
     EXPECT_TRUE(got) << "no node report within " << patience.count() << "s";
     return got;
@@ -63,18 +73,19 @@ protected:
 
   runtime::jq_cache programs_;
   std::shared_ptr<const runtime::compiled_flow> flow_;
+  std::shared_ptr<sandbox::jq_pool> jq_ = std::make_shared<sandbox::jq_pool>(test_jq_options());
   two_thread_system system_;
   caf::scoped_actor self_{system_.get()};
 };
 
-const runtime::node_output& output_of(const node_report& r) {
+const runtime::node_output& output_of(const runtime::task_report& r) {
   static const runtime::node_output none;
   auto* out = std::get_if<runtime::node_output>(&r.outcome);
   EXPECT_TRUE(out) << "the report is not a node_output";
   return out ? *out : none;
 }
 
-const runtime::node_failure& failure_of(const node_report& r) {
+const runtime::node_failure& failure_of(const runtime::task_report& r) {
   static const runtime::node_failure none;
   auto* failure = std::get_if<runtime::node_failure>(&r.outcome);
   EXPECT_TRUE(failure) << "the report is not a node_failure";
@@ -84,9 +95,9 @@ const runtime::node_failure& failure_of(const node_report& r) {
 TEST_F(node_actor_test, function_block_reports_its_program_output) {
   auto r = run(task("double", R"({"x": 21})"));
   ASSERT_TRUE(r);
-  EXPECT_EQ(r->node_id, "double");
+  EXPECT_EQ(r->task.node_id, "double");
   EXPECT_EQ(r->attempt, 1u);
-  EXPECT_FALSE(r->iteration);
+  EXPECT_FALSE(r->task.iteration);
   EXPECT_EQ(output_of(*r).value, json::parse(R"({"doubled": 42})"));
 }
 
@@ -110,28 +121,51 @@ TEST_F(node_actor_test, jq_error_is_a_failure_retryable_only_when_it_says_so) {
 }
 
 TEST_F(node_actor_test, loop_expansion_reports_the_items_and_a_body_its_iteration) {
-  auto expanded = run(task("each", R"({"items": [1, "two", {"three": 3}]})",
-                           node_work::expand_loop));
+  auto expanded = run(task("each", R"({"items": [1, "two", {"three": 3}]})"));
   ASSERT_TRUE(expanded);
-  auto* items = std::get_if<std::vector<json::value>>(&expanded->outcome);
+  auto* items = std::get_if<runtime::loop_items>(&expanded->outcome);
   ASSERT_TRUE(items);
-  EXPECT_EQ(json::value(json::array(items->begin(), items->end())),
+  EXPECT_EQ(json::value(json::array(items->items.begin(), items->items.end())),
             json::parse(R"([1, "two", {"three": 3}])"));
 
-  node_task body = *task("each", "4", node_work::loop_body);
-  body.iteration = 2;
+  node_task body = *task("each", "4", 2u);
   body.attempt = 3;
   auto r = run(std::make_shared<const node_task>(std::move(body)));
   ASSERT_TRUE(r);
-  EXPECT_EQ(r->iteration, 2u);
+  EXPECT_EQ(r->task.iteration, 2u);
   EXPECT_EQ(r->attempt, 3u);
   EXPECT_EQ(output_of(*r).value, json::value(40));
 }
 
 TEST_F(node_actor_test, loop_over_that_is_not_an_array_fails) {
-  auto r = run(task("each", R"({"items": 5})", node_work::expand_loop));
+  auto r = run(task("each", R"({"items": 5})"));
   ASSERT_TRUE(r);
   EXPECT_NE(failure_of(*r).message.find("array"), std::string::npos);
+}
+
+TEST_F(node_actor_test, an_endless_program_fails_at_its_time_budget) {
+  auto began = now_ms();
+  auto r = run(task("forever", "{}"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(failure_of(*r).code, "limit_exceeded");
+  EXPECT_NE(failure_of(*r).message.find("time budget of 300 ms"), std::string::npos)
+    << failure_of(*r).message;
+  EXPECT_FALSE(failure_of(*r).retryable);
+  EXPECT_GE(now_ms() - began, 300);
+  EXPECT_EQ(jq_->stats().over_time, 1u);
+}
+
+TEST_F(node_actor_test, stopping_the_node_actor_stops_its_evaluation) {
+  auto actor = spawn(task("forever", "{}"));
+  for (int i = 0; i < 1000 && jq_->stats().running == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  ASSERT_EQ(jq_->stats().running, 1u);
+  self_->send_exit(actor, caf::exit_reason::user_shutdown);
+  for (int i = 0; i < 1000 && (jq_->stats().cancelled == 0 || jq_->stats().running != 0); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  EXPECT_EQ(jq_->stats().cancelled, 1u);
+  EXPECT_EQ(jq_->stats().over_time, 0u) << "stopped before its budget ran out";
+  EXPECT_EQ(jq_->stats().running, 0u);
 }
 
 TEST_F(node_actor_test, delay_reports_its_input_no_earlier_than_its_deadline) {

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <algorithm>
 #include <sstream>
 #include <thread>
 #include <poll.h>
@@ -162,6 +163,46 @@ bool wait_exit(int pid, std::chrono::milliseconds timeout) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return true;
+}
+
+namespace {
+
+// The fields of /proc/<pid>/stat after the command name, from the state on.
+std::vector<std::string> stat_fields(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto close = text.rfind(')');
+  std::vector<std::string> fields;
+  if (close == std::string::npos)
+    return fields;
+  std::istringstream rest(text.substr(close + 2));
+  for (std::string field; rest >> field;)
+    fields.push_back(field);
+  return fields;
+}
+
+} // namespace
+
+std::vector<int> children_of(int pid) {
+  std::vector<int> out;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    auto name = entry.path().filename().string();
+    if (name.empty() || !std::all_of(name.begin(), name.end(), ::isdigit))
+      continue;
+    auto fields = stat_fields(std::stoi(name));
+    // fields[0] is the state, fields[1] the parent pid.
+    if (fields.size() > 1 && fields[1] == std::to_string(pid) && fields[0] != "Z")
+      out.push_back(std::stoi(name));
+  }
+  return out;
+}
+
+std::uint64_t cpu_ticks(int pid) {
+  auto fields = stat_fields(pid);
+  // utime and stime are fields 14 and 15 of stat: 11 and 12 from the state.
+  if (fields.size() < 13)
+    return 0;
+  return std::stoull(fields[11]) + std::stoull(fields[12]);
 }
 
 void write_file(const std::string& path, const std::string& text) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -62,5 +63,10 @@ std::string read_text(const std::string& path);
 // it with a deadline, both without reaping behind child_process's back.
 bool has_exited(int pid);
 bool wait_exit(int pid, std::chrono::milliseconds timeout);
+
+// The live child processes of `pid` (from /proc), and the CPU time a process
+// used so far (user + system, in clock ticks; 0 when it is gone).
+std::vector<int> children_of(int pid);
+std::uint64_t cpu_ticks(int pid);
 
 } // namespace baley::testing

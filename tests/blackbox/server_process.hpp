@@ -44,6 +44,8 @@ public:
   // SIGKILL and reap.
   void kill();
   bool running() const { return child_ != nullptr; }
+  // The server's process id (its own, not the shell's that started it).
+  int pid() const { return child_ ? child_->pid() : -1; }
 
   const std::string& url() const { return url_; }
   int port() const { return port_; }

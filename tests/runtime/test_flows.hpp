@@ -1,7 +1,9 @@
 // Small builders for flow JSON in the editor's format, shared by the flow
-// compiler, input merge and planner tests: node("a", "sink"), edge("a", "b").
+// compiler, input merge, planner and loop tests: node("a", "sink"),
+// edge("a", "b"); and picking events of one type out of a log.
 #pragma once
 
+#include "runtime/execution/events.hpp"
 #include "runtime/flow/flow.hpp"
 
 #include <gtest/gtest.h>
@@ -12,6 +14,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace baley::runtime::testing {
 
@@ -52,6 +55,30 @@ inline std::shared_ptr<const compiled_flow> compile_valid(const json::value& def
     problems += "\n  [" + p.node_id + "] " + p.message;
   EXPECT_TRUE(outcome.flow) << "unexpected problems:" << problems;
   return outcome.flow;
+}
+
+// in -> double (.x * 2) -> out.
+inline json::value linear() {
+  return flow({node("in", "source"), node("double", "function-block", R"({"code":".x * 2"})"),
+               node("out", "sink")},
+              {edge("in", "double"), edge("double", "out")});
+}
+
+// The payloads of type T among `events`, in order; or only those of one node.
+template <class T>
+std::vector<T> all_of(const std::vector<execution_event>& events) {
+  std::vector<T> out;
+  for (const auto& e : events)
+    if (const auto* p = std::get_if<T>(&e.payload))
+      out.push_back(*p);
+  return out;
+}
+
+template <class T>
+std::vector<T> all_of(const std::vector<execution_event>& events, std::string_view node_id) {
+  auto out = all_of<T>(events);
+  std::erase_if(out, [&](const T& e) { return e.node_id != node_id; });
+  return out;
 }
 
 } // namespace baley::runtime::testing

@@ -96,25 +96,5 @@ TEST_F(input_merge, a_predecessor_with_two_edges_counts_once) {
   EXPECT_EQ(merge_inputs(*compiled_, at("join"), twice, state_), (json::object{{"v", 1}}));
 }
 
-TEST_F(input_merge, input_mapping_reshapes) {
-  auto mapped = map_input(at("mapped"), json::object{{"a", 2}, {"b", 3}});
-  ASSERT_TRUE(mapped) << mapped.error().message;
-  EXPECT_EQ(*mapped, (json::object{{"sum", 5}}));
-}
-
-TEST_F(input_merge, no_mapping_keeps_the_input) {
-  auto kept = map_input(at("join"), json::array{1, "x"});
-  ASSERT_TRUE(kept);
-  EXPECT_EQ(*kept, (json::array{1, "x"}));
-}
-
-TEST_F(input_merge, mapping_error_is_prefixed) {
-  auto failed = map_input(at("mapped"), json::object{{"a", "text"}, {"b", 1}});
-  ASSERT_FALSE(failed);
-  EXPECT_EQ(failed.error().message.rfind("inputMapping: ", 0), 0u) << failed.error().message;
-  EXPECT_EQ(failed.error().node_id, "mapped");
-  EXPECT_EQ(failed.error().code, "jq_error");
-}
-
 } // namespace
 } // namespace baley::runtime

@@ -1,10 +1,13 @@
-// What each node kind computes from its input, for the node actors: pure
-// functions over compiled jq programs. Delays and AI calls are the actors' part.
+// What one attempt of a task came to: an output (with the route a router took
+// and an ai-block's usage), a failure with its class, or a loop's items.
 #pragma once
 
-#include "runtime/flow/flow.hpp"
+#include <boost/json/value.hpp>
 
+#include <cstdint>
 #include <optional>
+#include <string>
+#include <variant>
 #include <vector>
 
 namespace baley::runtime {
@@ -31,19 +34,16 @@ struct node_failure {
   bool retryable = false;
   std::optional<std::int64_t> retry_after_ms;  // a provider's Retry-After
   bool breaker_open = false;  // refused by the model's open circuit breaker
+  // The class as an API code ("jq_error", "limit_exceeded"); empty when the
+  // failure names none. Written as node_error.code.
+  std::string code = {};
 };
 
-using node_result = std::variant<node_output, node_failure>;
+// A loop's items, computed from data.over by the loop's own task.
+struct loop_items {
+  std::vector<boost::json::value> items;
+};
 
-// source, sink, parallel, delay: the input; function-block: its program;
-// router: the first route whose `when` is true, else the default.
-node_result run_node(const compiled_node& node, const boost::json::value& input);
-
-// A loop's items: data.over must give an array.
-std::variant<std::vector<boost::json::value>, node_failure>
-expand_loop(const compiled_node& loop, const boost::json::value& input);
-
-// One iteration of a loop body.
-node_result run_loop_body(const loop_body& body, const boost::json::value& item);
+using task_outcome = std::variant<node_output, node_failure, loop_items>;
 
 } // namespace baley::runtime
