@@ -160,9 +160,27 @@ void engine::remember_flow(const std::string& flow_id, std::uint64_t version,
   flows_[runtime::compiled_flow_key(flow_id, version, blocks)] = std::move(flow);
 }
 
-// What every execution shares from the engine: the log, connections,
-// prices, the HTTP transport and the circuit breakers.
-void engine::equip(execution_setup& setup) const {
+started_execution engine::start(start_request request) {
+  remember_flow(request.flow_id, request.flow_version, request.flow, request.block_versions);
+  execution_setup setup;
+  setup.execution_id = request.execution_id.empty() ? new_id() : std::move(request.execution_id);
+  setup.flow = std::move(request.flow);
+  setup.start = runtime::execution_start{
+    .input = std::move(request.input),
+    .flow_id = std::move(request.flow_id),
+    .flow_version = request.flow_version,
+    .triggered_by = std::string(runtime::trigger_kind_name(request.trigger.kind)),
+    .trigger = std::move(request.trigger),
+    .workspace_id = std::move(request.workspace_id),
+    .block_versions = std::move(request.block_versions)};
+  setup.start_projections = std::move(request.start_projections);
+  setup.observer = std::move(request.observer);
+  return spawn(std::move(setup));
+}
+
+// Every execution gets the engine's shared parts: the log, connections,
+// prices, the HTTP transport, the circuit breakers and the jq sandbox.
+started_execution engine::spawn(execution_setup setup) {
   setup.log = log_;
   setup.connections = connections_;
   setup.prices = prices_;
@@ -170,64 +188,10 @@ void engine::equip(execution_setup& setup) const {
   setup.breakers = breakers_;
   setup.jq = jq_;
   setup.debug = debug_;
-}
-
-started_execution engine::start(const std::string& flow_id, std::uint64_t version,
-                                std::shared_ptr<const runtime::compiled_flow> flow,
-                                json::value input, std::string triggered_by,
-                                caf::actor observer, std::string execution_id,
-                                std::string workspace_id,
-                                std::vector<storage::projection_put> start_projections,
-                                block_versions blocks) {
-  remember_flow(flow_id, version, flow, blocks);
-  execution_setup setup;
-  setup.execution_id = execution_id.empty() ? new_id() : std::move(execution_id);
-  setup.flow = std::move(flow);
-  setup.start = runtime::execution_start{std::move(input), flow_id, version,
-                                         std::move(triggered_by), std::move(workspace_id),
-                                         std::move(blocks)};
-  setup.start_projections = std::move(start_projections);
-  equip(setup);
-  setup.observer = std::move(observer);
   auto id = setup.execution_id;
-  auto ws = setup.start->workspace_id;
+  auto workspace_id = setup.start ? setup.start->workspace_id : setup.state.workspace_id;
   auto actor = spawn_execution(system_, std::move(setup));
-  return {std::move(id), std::move(actor), std::move(ws)};
-}
-
-result<std::vector<started_execution>> engine::recover(caf::actor observer) {
-  std::vector<std::string> unfinished;
-  auto scanned = log_->scan_projection(
-    storage::families::executions, "",
-    [&](std::string_view key, std::string_view value) {
-      boost::system::error_code ec;
-      auto summary = json::parse(value, ec);
-      if (ec || !summary.is_object())
-        return;
-      auto* status = summary.get_object().if_contains("status");
-      if (status && (*status == "running" || *status == "pending"))
-        unfinished.emplace_back(key);
-    });
-  if (!scanned)
-    return scanned.error();
-  std::vector<started_execution> resumed;
-  for (const auto& id : unfinished) {
-    auto state = fold_execution(*log_, id);
-    if (!state)
-      return state.error();
-    auto flow = load_flow(state->flow_id, state->flow_version, state->block_versions);
-    if (!flow)
-      return flow.error();
-    execution_setup setup;
-    setup.execution_id = id;
-    setup.flow = *flow;
-    setup.state = std::move(state).value();
-    setup.observer = observer;
-    equip(setup);
-    auto workspace_id = setup.state.workspace_id;
-    resumed.push_back({id, spawn_execution(system_, std::move(setup)), workspace_id});
-  }
-  return resumed;
+  return {std::move(id), std::move(actor), std::move(workspace_id)};
 }
 
 void engine::shutdown() {

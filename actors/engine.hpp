@@ -1,6 +1,6 @@
-// The engine: the one object a front end (the CLI now, the HTTP server next)
-// holds. It opens the log, runs the broker, saves flows, starts executions and
-// recovers unfinished ones at start.
+// The engine: the one object a front end (the CLI or the HTTP server) holds.
+// It opens the log, runs the broker and the jq sandbox, saves and compiles
+// flows, and starts executions (recovery.hpp resumes unfinished ones).
 #pragma once
 
 #include "actors/breaker_board.hpp"
@@ -35,6 +35,24 @@ struct started_execution {
   std::string execution_id;
   caf::actor actor;
   std::string workspace_id;
+};
+
+// What starts a new execution of a saved flow version.
+struct start_request {
+  std::string flow_id;
+  std::uint64_t flow_version = 0;
+  std::shared_ptr<const runtime::compiled_flow> flow;
+  boost::json::value input;
+  runtime::trigger trigger;
+  std::string workspace_id;  // empty for `baley run`
+  // Stored blocks the flow uses, at the versions this execution runs.
+  std::map<std::string, std::uint64_t> block_versions;
+  std::string execution_id;  // empty: a new id
+  // Committed in the batch of execution_start (an Idempotency-Key).
+  std::vector<storage::projection_put> start_projections;
+  // Told (started_atom) once execution_start is durable and (finished_atom)
+  // at the end; may be null.
+  caf::actor observer;
 };
 
 // An execution's state, folded from its stream ("corrupt_log" names the
@@ -82,16 +100,11 @@ public:
                      const block_versions& blocks = {});
 
   // Spawns an execution actor that writes execution_start and runs the flow.
-  started_execution start(const std::string& flow_id, std::uint64_t version,
-                          std::shared_ptr<const runtime::compiled_flow> flow,
-                          boost::json::value input, std::string triggered_by,
-                          caf::actor observer = {}, std::string execution_id = {},
-                          std::string workspace_id = {},
-                          std::vector<storage::projection_put> start_projections = {},
-                          block_versions blocks = {});
+  started_execution start(start_request request);
 
-  // Folds every execution that is not terminal from its stream and resumes it.
-  result<std::vector<started_execution>> recover(caf::actor observer = {});
+  // Spawns the actor of an execution prepared elsewhere (recovery), with the
+  // engine's shared parts.
+  started_execution spawn(execution_setup setup);
 
   // Stops the broker and closes the log (after the in-flight batch).
   void shutdown();
@@ -100,7 +113,6 @@ public:
 
 private:
   engine(caf::actor_system& system, std::shared_ptr<storage::event_log> log);
-  void equip(execution_setup& setup) const;
 
   caf::actor_system& system_;
   std::shared_ptr<storage::event_log> log_;
@@ -113,7 +125,7 @@ private:
   bool debug_ = false;
   std::shared_ptr<const runtime::price_table> prices_ =
     std::make_shared<const runtime::price_table>(runtime::price_table::defaults());
-  std::mutex mutex_;  // guards flows_ and ids_
+  std::mutex mutex_;  // guards flows_
   // By runtime::compiled_flow_key (flow, version and block versions).
   std::map<std::string, std::shared_ptr<const runtime::compiled_flow>> flows_;
 };

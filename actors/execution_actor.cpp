@@ -6,13 +6,11 @@
 #include "actors/ai_node_actor.hpp"
 #include "actors/clock.hpp"
 #include "actors/node_actor.hpp"
+#include "runtime/execution/execution_summary.hpp"
 #include "runtime/execution/supervision.hpp"
 #include "runtime/stream_names.hpp"
-#include "runtime/time_format.hpp"
 
 #include <caf/all.hpp>
-
-#include <boost/json/serialize.hpp>
 
 #include <map>
 
@@ -49,11 +47,24 @@ loop_context context_for(self_ptr self) {
                       [self] { return self->state.ids.next_unit(); }};
 }
 
-std::string summary_after(self_ptr self, const std::vector<execution_event>& events) {
-  auto copy = self->state.loop->state();
+// The summary projections of the state after `events`, for a batch that
+// starts or ends the execution.
+void put_summary(self_ptr self, const std::vector<execution_event>& events,
+                 storage::append_request& request) {
+  auto after = self->state.loop->state();
   for (const auto& e : events)
-    apply(copy, e);
-  return execution_summary(self->state.setup.execution_id, copy);
+    apply(after, e);
+  const auto& id = self->state.setup.execution_id;
+  auto summary = serialize_summary(summarize(id, after, now_ms()));
+  if (!after.workspace_id.empty())
+    request.projections.push_back(
+      storage::projection_put{.family = std::string(storage::families::executions_by_workspace),
+                              .key = storage::families::compound_key(after.workspace_id, id),
+                              .value = summary});
+  request.projections.push_back(
+    storage::projection_put{.family = std::string(storage::families::executions),
+                            .key = id,
+                            .value = std::move(summary)});
 }
 
 void append(self_ptr self, std::vector<execution_event> events) {
@@ -69,16 +80,8 @@ void append(self_ptr self, std::vector<execution_event> events) {
     changes_summary |= is_terminal(e.payload)
                        || std::holds_alternative<execution_start>(e.payload);
   }
-  if (changes_summary) {
-    auto summary = summary_after(self, events);
-    const auto& ws = exec.workspace_id.empty() && st.setup.start
-                       ? st.setup.start->workspace_id : exec.workspace_id;
-    if (!ws.empty())
-      request.projections.push_back({std::string(storage::families::executions_by_workspace),
-                                     ws + '\0' + st.setup.execution_id, summary, false});
-    request.projections.push_back({std::string(storage::families::executions),
-                                   st.setup.execution_id, std::move(summary), false});
-  }
+  if (changes_summary)
+    put_summary(self, events, request);
   if (exec.next_index == 0)
     for (auto& p : st.setup.start_projections)
       request.projections.push_back(std::move(p));
@@ -286,22 +289,6 @@ caf::behavior execution_actor(self_ptr self, execution_setup setup) {
 
 caf::actor spawn_execution(caf::actor_system& system, execution_setup setup) {
   return system.spawn(execution_actor, std::move(setup));
-}
-
-std::string execution_summary(const std::string& execution_id,
-                              const execution_state& state) {
-  json::object o;
-  o["id"] = execution_id;
-  o["flowId"] = state.flow_id;
-  o["flowVersion"] = state.flow_version;
-  o["status"] = status_name(state.status);
-  o["triggeredBy"] = state.triggered_by;
-  if (!state.workspace_id.empty())
-    o["workspaceId"] = state.workspace_id;
-  o["startedAt"] = format_rfc3339_ms(state.started_at);
-  o["completedAt"] = state.completed_at ? json::value(format_rfc3339_ms(state.completed_at))
-                                        : json::value();
-  return json::serialize(o);
 }
 
 } // namespace baley::actors

@@ -51,8 +51,4 @@ struct execution_setup {
 // Handles (cancel_atom, reason) besides its own internal messages.
 caf::actor spawn_execution(caf::actor_system& system, execution_setup setup);
 
-// The executions projection entry for a state: {"id","flowId",...,"status"}.
-std::string execution_summary(const std::string& execution_id,
-                              const runtime::execution_state& state);
-
 } // namespace baley::actors

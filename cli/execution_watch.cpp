@@ -91,7 +91,7 @@ int watch_executions(caf::scoped_actor& self,
           return;
         cancel_sent = true;
         for (const auto& [id, actor] : executions)
-          if (!ended.count(id))
+          if (!ended.count(id) && actor)
             caf::anon_send(actor, actors::cancel_atom::value, std::string("interrupted"));
       });
   }

@@ -3,6 +3,8 @@
 #include "cli/command_line.hpp"
 #include "cli/execution_watch.hpp"
 
+#include "actors/catalog_loader.hpp"
+#include "actors/recovery.hpp"
 #include "runtime/flow/flow_input.hpp"
 #include "runtime/json_text.hpp"
 
@@ -13,6 +15,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 #include <thread>
 
@@ -161,8 +164,14 @@ int run_command(int argc, char** argv) {
     caf::scoped_actor self{*actors.system};
     if (auto subscribed = subscribe_all(self, eng.broker()); !subscribed)
       return fail(subscribed.error(), exit_code::failed);
-    auto started = eng.start(flow_id, 1, *flow, std::move(input).value(), "cli",
-                             caf::actor_cast<caf::actor>(self));
+    actors::start_request request;
+    request.flow_id = flow_id;
+    request.flow_version = 1;
+    request.flow = *flow;
+    request.input = std::move(input).value();
+    request.trigger.kind = runtime::trigger_kind::cli;
+    request.observer = caf::actor_cast<caf::actor>(self);
+    auto started = eng.start(std::move(request));
     code = watch_executions(self, {{started.execution_id, started.actor}});
   }
   eng.shutdown();
@@ -186,24 +195,44 @@ int resume_command(int argc, char** argv) {
     return fail(mode.error());
   if (!std::filesystem::is_directory(*dir))
     return fail(error{"data_dir_unusable", "no data directory at " + *dir, {}});
+  auto secrets = storage::secret_box::open(*dir);
+  if (!secrets)
+    return fail(secrets.error(), exit_code::failed);
   actor_runtime actors;
   auto engine = actors::engine::open(*actors.system,
                                      {.data_dir = *dir, .mode = *mode, .jq = std::move(*jq)});
   if (!engine)
     return fail(engine.error());
   auto& eng = **engine;
+  // The server's connections, so that ai-blocks resume here as they would there.
+  auto catalog = actors::load_catalog(eng.log());
+  if (!catalog)
+    return fail(catalog.error(), exit_code::failed);
+  if (auto loaded = actors::load_connections(*catalog, *secrets, eng.connections()); !loaded)
+    return fail(loaded.error(), exit_code::failed);
   int code;
   {
     caf::scoped_actor self{*actors.system};
     if (auto subscribed = subscribe_all(self, eng.broker()); !subscribed)
       return fail(subscribed.error(), exit_code::failed);
-    auto resumed = eng.recover(caf::actor_cast<caf::actor>(self));
-    if (!resumed)
-      return fail(resumed.error(), exit_code::failed);
+    auto plan = actors::plan_recovery(eng);
+    if (!plan)
+      return fail(plan.error(), exit_code::failed);
     std::map<std::string, caf::actor> executions;
-    for (auto& r : *resumed)
+    bool unrecorded = false;
+    for (const auto& failed : plan->failed) {
+      std::cerr << actors::describe(failed) << std::endl;
+      // Its execution_error is already on its way to `self`.
+      if (failed.recorded)
+        executions.emplace(failed.execution_id, caf::actor{});
+      unrecorded |= !failed.recorded;
+    }
+    for (auto& r : actors::resume_all(eng, std::move(plan->resumable),
+                                      caf::actor_cast<caf::actor>(self)))
       executions.emplace(r.execution_id, r.actor);
     code = watch_executions(self, executions);
+    if (unrecorded)
+      code = exit_code::failed;
   }
   eng.shutdown();
   return code;

@@ -108,6 +108,8 @@ int serve_command(int argc, char** argv) {
   if (api->admin_token)
     print_line({{"msg", "admin token created"}, {"adminToken", *api->admin_token},
                 {"file", dir + "/admin-token"}});
+  for (const auto& failed : api->not_resumed)
+    std::cout << actors::describe(failed) << std::endl;
   if (api->resumed)
     print_line({{"msg", "executions resumed"}, {"count", api->resumed}});
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "actors/engine.hpp"
+#include "actors/recovery.hpp"
 #include "http/exchange.hpp"
 #include "http/metrics.hpp"
 
@@ -27,6 +28,8 @@ struct api_handle {
   std::vector<caf::actor> readers;
   std::optional<std::string> admin_token;  // only when it was just created
   std::size_t resumed = 0;                 // executions resumed at start
+  // Unfinished executions that could not resume; each was ended `failed`.
+  std::vector<actors::unresumable_execution> not_resumed;
 };
 
 result<api_handle> start_api(caf::actor_system& system, actors::engine& engine,

@@ -3,6 +3,8 @@
 // fold, first-start bootstrap and recovery.
 #include "http/api.hpp"
 
+#include "actors/catalog_loader.hpp"
+#include "actors/recovery.hpp"
 #include "http/api_sink.hpp"
 #include "http/api_state.hpp"
 #include "runtime/stream_names.hpp"
@@ -14,7 +16,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <future>
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
@@ -101,7 +102,9 @@ struct api_init {
   runtime::catalog catalog;
   std::vector<caf::actor> readers;
   std::map<std::string, idempotency_entry> idempotency;
-  std::shared_ptr<std::promise<std::size_t>> resumed;
+  // Spawned by the API actor itself, so that each is registered before any
+  // message of it (or any request about it) can arrive.
+  std::vector<actors::resumable_execution> resumable;
 };
 
 caf::behavior api_behavior(api_actor self, std::shared_ptr<api_init> init) {
@@ -113,14 +116,9 @@ caf::behavior api_behavior(api_actor self, std::shared_ptr<api_init> init) {
   st.catalog = std::move(init->catalog);
   st.readers = std::move(init->readers);
   st.idempotency = std::move(init->idempotency);
-  auto resumed = st.engine->recover(caf::actor_cast<caf::actor>(self));
-  std::size_t count = 0;
-  if (resumed) {
-    for (auto& r : *resumed)
-      st.live.emplace(r.execution_id, api_state::live_execution{r.actor, r.workspace_id});
-    count = resumed->size();
-  }
-  init->resumed->set_value(count);
+  for (auto& r : actors::resume_all(*st.engine, std::move(init->resumable),
+                                    caf::actor_cast<caf::actor>(self)))
+    st.live.emplace(r.execution_id, api_state::live_execution{r.actor, r.workspace_id});
   // At shutdown, stop the executions still running; they resume at the next
   // start from their streams.
   self->set_exit_handler([self](caf::exit_msg& msg) {
@@ -152,30 +150,6 @@ caf::behavior api_behavior(api_actor self, std::shared_ptr<api_init> init) {
       reply_json(call, 202, body);
     },
   };
-}
-
-result<runtime::catalog> fold_catalog(storage::event_log& log) {
-  runtime::catalog catalog;
-  std::optional<error> failure;
-  for (auto prefix : {names::workspace_stream_prefix, names::flow_stream_prefix,
-                      names::block_stream_prefix, names::connection_stream_prefix,
-                      names::webhook_stream_prefix}) {
-    auto scanned = log.scan_streams(prefix, [&](const storage::committed_event& e) {
-      if (failure)
-        return;
-      auto event = runtime::parse_config_event(storage::event_bytes(e.record));
-      if (!event)
-        failure = error{"corrupt_log", e.stream + " event " + std::to_string(e.index) + ": "
-                                         + event.error().message, {}};
-      else
-        catalog.apply(*event);
-    });
-    if (!scanned)
-      return scanned.error();
-    if (failure)
-      return *failure;
-  }
-  return catalog;
 }
 
 // Idempotency keys of the last 24 h, from their projection.
@@ -254,7 +228,7 @@ result<api_handle> start_api(caf::actor_system& system, actors::engine& engine,
   auto secrets = storage::secret_box::open(options.data_dir);
   if (!secrets)
     return secrets.error();
-  auto catalog = fold_catalog(engine.log());
+  auto catalog = actors::load_catalog(engine.log());
   if (!catalog)
     return catalog.error();
   api_handle handle;
@@ -264,36 +238,29 @@ result<api_handle> start_api(caf::actor_system& system, actors::engine& engine,
       return token.error();
     handle.admin_token = *token;
   }
+  // The connections ai-blocks use, with their keys unsealed into memory.
+  if (auto loaded = actors::load_connections(*catalog, *secrets, engine.connections()); !loaded)
+    return loaded.error();
+  auto keys = load_idempotency(engine.log());
+  if (!keys)
+    return keys.error();
+  auto recovery = actors::plan_recovery(engine);
+  if (!recovery)
+    return recovery.error();
   auto init = std::make_shared<api_init>();
   init->engine = &engine;
   init->counters = &counters;
   init->secrets = std::make_shared<storage::secret_box>(std::move(secrets).value());
   init->settings = api_settings{options.data_dir, options.debug};
   init->catalog = std::move(catalog).value();
-  // The connections ai-blocks use, with their keys unsealed into memory.
-  for (const auto* c : init->catalog.all_connections()) {
-    std::string key;
-    if (!c->api_key_sealed.empty()) {
-      auto opened = init->secrets->unseal(c->api_key_sealed);
-      if (!opened)
-        return error{opened.error().code, "the API key of connection " + c->id
-                                            + " cannot be read with this master key", {}};
-      key = std::move(opened).value();
-    }
-    engine.connections().put({c->id, c->workspace_id, c->name, c->type, c->base_url,
-                              std::move(key)});
-  }
-  auto keys = load_idempotency(engine.log());
-  if (!keys)
-    return keys.error();
   init->idempotency = std::move(keys).value();
+  handle.resumed = recovery->resumable.size();
+  handle.not_resumed = std::move(recovery->failed);
+  init->resumable = std::move(recovery->resumable);
   for (int i = 0; i < std::max(1, options.readers); ++i)
     init->readers.push_back(system.spawn<caf::detached>(reader));
-  init->resumed = std::make_shared<std::promise<std::size_t>>();
-  auto resumed = init->resumed->get_future();
   handle.readers = init->readers;
   handle.actor = system.spawn(api_behavior, init);
-  handle.resumed = resumed.get();
   handle.sink = std::make_unique<api_sink>(handle.actor, counters);
   return handle;
 }

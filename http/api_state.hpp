@@ -161,7 +161,7 @@ struct launch_request {
   std::string flow_id;
   std::uint64_t flow_version = 0;
   boost::json::value input;
-  std::string triggered_by;     // api | webhook
+  runtime::trigger trigger;
   std::string idempotency_key;  // empty: none
   std::map<std::string, std::uint64_t> block_versions;  // filled by launch_execution
 };

@@ -5,6 +5,7 @@
 
 #include "http/execution_view.hpp"
 #include "http/sse_feed.hpp"
+#include "runtime/execution/execution_summary.hpp"
 #include "runtime/flow/block_resolution.hpp"
 #include "runtime/flow/flow_input.hpp"
 #include "runtime/stream_names.hpp"
@@ -22,21 +23,17 @@ namespace {
 
 constexpr unix_ms idempotency_window_ms = 24 * 3600 * 1000;
 
-// The summary projection of an execution, if it exists in `workspace_id`.
-std::optional<json::object> read_summary(const storage::event_log& log,
-                                         const std::string& workspace_id,
-                                         const std::string& execution_id) {
+// The summary of an execution, if it exists in `workspace_id`.
+std::optional<runtime::execution_summary> read_summary(const storage::event_log& log,
+                                                       const std::string& workspace_id,
+                                                       const std::string& execution_id) {
   auto stored = log.get_projection(storage::families::executions, execution_id);
   if (!stored || !*stored)
     return std::nullopt;
-  boost::system::error_code ec;
-  auto summary = json::parse(**stored, ec);
-  if (ec || !summary.is_object())
+  auto summary = runtime::parse_summary(**stored);
+  if (!summary || summary->workspace_id != workspace_id)
     return std::nullopt;
-  auto* ws = summary.get_object().if_contains("workspaceId");
-  if (!ws || !ws->is_string() || ws->get_string() != workspace_id)
-    return std::nullopt;
-  return std::move(summary.get_object());
+  return std::move(summary).value();
 }
 
 // The GET view of a stored execution, on a reader thread.
@@ -119,10 +116,16 @@ void start_compiled(api_actor self, const launch_request& launch,
       return then(self, nullptr, failed);
     then(self, &id, nullptr);
   };
-  auto started = st.engine->start(launch.flow_id, launch.flow_version, std::move(compiled),
-                                  launch.input, launch.triggered_by,
-                                  caf::actor_cast<caf::actor>(self), id, launch.workspace_id,
-                                  std::move(projections), launch.block_versions);
+  auto started = st.engine->start({.flow_id = launch.flow_id,
+                                   .flow_version = launch.flow_version,
+                                   .flow = std::move(compiled),
+                                   .input = launch.input,
+                                   .trigger = launch.trigger,
+                                   .workspace_id = launch.workspace_id,
+                                   .block_versions = launch.block_versions,
+                                   .execution_id = id,
+                                   .start_projections = std::move(projections),
+                                   .observer = caf::actor_cast<caf::actor>(self)});
   st.live.emplace(id, api_state::live_execution{started.actor, launch.workspace_id});
   st.counters->execution_started();
 }
@@ -163,11 +166,8 @@ void flow_execute(api_actor self, const api_call_ptr& call, const authenticated&
   const auto* flow = st.catalog.flow(who.workspace_id, call->param(0));
   if (!flow)
     return reply_not_found(call, "flow " + call->param(0));
-  if (flow->flow.is_object()) {
-    auto* enabled = flow->flow.get_object().if_contains("enabled");
-    if (enabled && enabled->is_bool() && !enabled->get_bool())
-      return reply_error(call, 409, "flow_disabled", "flow " + flow->id + " is disabled");
-  }
+  if (!flow->enabled())
+    return reply_error(call, 409, "flow_disabled", "flow " + flow->id + " is disabled");
   json::value input = json::object();
   if (call->body) {
     if (!call->body->is_object())
@@ -183,8 +183,12 @@ void flow_execute(api_actor self, const api_call_ptr& call, const authenticated&
     return reply_error(call, 400, "invalid_request", "Idempotency-Key is over 255 characters");
   if (!key.empty() && replay_idempotent(self, call, who, key, *wait))
     return;
-  launch_request launch{who.workspace_id, flow->id, flow->version, std::move(input), "api",
-                        std::move(key)};
+  launch_request launch{.workspace_id = who.workspace_id,
+                        .flow_id = flow->id,
+                        .flow_version = flow->version,
+                        .input = std::move(input),
+                        .trigger = {.kind = runtime::trigger_kind::api, .token_id = who.token_id},
+                        .idempotency_key = std::move(key)};
   launch_execution(self, std::move(launch),
                    [call, wait = *wait](api_actor self, const std::string* id,
                                         const error* failed) {
@@ -276,8 +280,8 @@ void execution_cancel(api_actor self, const api_call_ptr& call, const authentica
     auto summary = read_summary(engine->log(), ws, id);
     if (!summary)
       return reply_not_found(call, "execution " + id);
-    auto status = json::value_to<std::string>(summary->at("status"));
-    reply_error(call, 409, "invalid_state", "execution " + id + " is already " + status);
+    reply_error(call, 409, "invalid_state",
+                "execution " + id + " is already " + std::string(runtime::status_name(summary->status)));
   });
 }
 
@@ -297,17 +301,15 @@ void execution_replay(api_actor self, const api_call_ptr& call, const authentica
     auto events = engine->log().read_stream(names::execution_stream(id), from);
     if (!events)
       return reply_error(call, 500, events.error().code, events.error().message);
-    // The stored event bytes, spliced as they are.
+    // The stored records, spliced as they are: the same objects as the SSE
+    // data lines, {"index","prev","hash","event"}.
     std::string body = "{\"events\":[";
     for (std::size_t i = 0; i < events->size(); ++i) {
-      const auto& e = (*events)[i];
-      body += i ? ",{\"index\":" : "{\"index\":";
-      body += std::to_string(e.index);
-      body += ",\"event\":";
-      body += storage::event_bytes(e.record);
-      body += "}";
+      if (i)
+        body += ',';
+      body += (*events)[i].record;
     }
-    body += "],\"status\":" + json::serialize(summary->at("status")) + "}";
+    body += "],\"status\":\"" + std::string(runtime::status_name(summary->status)) + "\"}";
     http_response r;
     r.body = std::move(body);
     reply(call, std::move(r));
@@ -352,13 +354,14 @@ result<stream_index> stream_start(const http_request& request) {
     text = *param;
     source = "lastEventIndex";
   }
-  if (!text)
+  // -1: the client has nothing yet, as with no value at all.
+  if (!text || *text == "-1")
     return stream_index{0};
   stream_index last = 0;
   auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), last);
   if (ec != std::errc() || end != text->data() + text->size() || text->empty())
     return error{"invalid_last_event_id",
-                 std::string(source) + " must be a non-negative integer event index", {}};
+                 std::string(source) + " must be an event index (an integer from -1)", {}};
   return last + 1;
 }
 

@@ -81,6 +81,7 @@ json::object execution_view(const std::string& execution_id, const execution_sta
   o["errorCode"] = state.error_code.empty() || state.status == execution_status::completed
                      ? json::value() : json::value(state.error_code);
   o["triggeredBy"] = state.triggered_by;
+  o["trigger"] = trigger_json(state.trigger);
   o["startedAt"] = time_or_null(state.started_at);
   o["completedAt"] = time_or_null(state.completed_at);
   o["metrics"] = execution_metrics(state, now);

@@ -60,13 +60,16 @@ void save_webhook(api_actor self, const api_call_ptr& call, const std::string& w
               });
 }
 
-// One webhook call, logged whatever its outcome.
+// One webhook call, logged whatever its outcome; `id` is the call's id
+// (the execution's trigger names it), or empty for a new one.
 void log_call(api_actor self, const api_call_ptr& call, const std::string& flow_id, int status,
-              const std::string& execution_id, const std::string& error_text) {
+              const std::string& execution_id, const std::string& error_text,
+              std::string id = {}) {
   auto now = actors::now_ms();
   std::chrono::duration<double, std::milli> took =
     std::chrono::steady_clock::now() - call->request.received;
-  auto id = self->state.ids.next_id();
+  if (id.empty())
+    id = self->state.ids.next_id();
   json::object entry{{"id", id},
                      {"receivedAt", format_rfc3339_ms(now - static_cast<unix_ms>(took.count()))},
                      {"status", status},
@@ -183,16 +186,24 @@ void webhook_trigger(api_actor self, const api_call_ptr& call) {
   const auto* flow = st.catalog.flow(hook->workspace_id, flow_id);
   if (!flow)
     return reply_not_found(call, "flow " + flow_id);
+  if (!flow->enabled())
+    return refuse(self, call, flow_id, 409, "flow_disabled", "flow " + flow_id + " is disabled");
   json::value input = call->body ? *call->body : json::value(json::object());
-  launch_request launch{hook->workspace_id, flow->id, flow->version, std::move(input),
-                        "webhook", {}};
+  auto call_id = st.ids.next_id();
+  launch_request launch{.workspace_id = hook->workspace_id,
+                        .flow_id = flow->id,
+                        .flow_version = flow->version,
+                        .input = std::move(input),
+                        .trigger = {.kind = runtime::trigger_kind::webhook,
+                                    .webhook_call_id = call_id}};
   launch_execution(self, std::move(launch),
-                   [call, flow_id](api_actor self, const std::string* id, const error* failed) {
+                   [call, flow_id, call_id](api_actor self, const std::string* id,
+                                            const error* failed) {
                      if (failed)
                        return refuse(self, call, flow_id,
                                      failed->code == "invalid_input" ? 400 : 500, failed->code,
                                      failed->message);
-                     log_call(self, call, flow_id, 202, *id, {});
+                     log_call(self, call, flow_id, 202, *id, {}, call_id);
                      reply_json(call, 202, json::object{{"executionId", *id},
                                                         {"status", "started"}});
                    });

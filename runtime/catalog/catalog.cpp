@@ -5,6 +5,12 @@
 #include "runtime/overloaded.hpp"
 
 namespace baley::runtime {
+
+bool flow_record::enabled() const {
+  const auto* o = flow.if_object();
+  const auto* enabled = o ? o->if_contains("enabled") : nullptr;
+  return !(enabled && enabled->is_bool() && !enabled->get_bool());
+}
 namespace {
 
 

@@ -35,6 +35,10 @@ struct flow_record {
   unix_ms created_at = 0;
   unix_ms updated_at = 0;
   bool deleted = false;
+
+  // `enabled` is true unless the flow says false: a disabled flow starts
+  // nothing, whatever asks (execute, webhook, schedule).
+  bool enabled() const;
 };
 
 struct block_record {

@@ -27,6 +27,7 @@ void fill(json::object& o, const execution_start& e) {
   o["flowId"] = e.flow_id;
   o["flowVersion"] = e.flow_version;
   o["triggeredBy"] = e.triggered_by;
+  o["trigger"] = trigger_json(e.trigger);
   if (!e.workspace_id.empty())
     o["workspaceId"] = e.workspace_id;
   if (!e.block_versions.empty()) {
@@ -161,6 +162,10 @@ result<execution_event> event_from_json(const json::object& o) {
       for (const auto& [id, version] : versions->get_object())
         if (version.is_number())
           e.block_versions[std::string(id)] = version.to_number<std::uint64_t>();
+    auto trigger = parse_trigger(o.if_contains("trigger"), e.triggered_by);
+    if (!trigger)
+      return trigger.error();
+    e.trigger = std::move(trigger).value();
     out.payload = std::move(e);
   } else if (type == names::node_start) {
     node_start e{.node_id = r.str("nodeId"),

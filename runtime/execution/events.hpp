@@ -2,6 +2,7 @@
 // wire names, with their JSON form: serialized once at append, parsed on fold.
 #pragma once
 
+#include "runtime/execution/trigger.hpp"
 #include "runtime/result.hpp"
 #include "runtime/types.hpp"
 
@@ -21,7 +22,8 @@ struct execution_start {
   boost::json::value input;
   std::string flow_id;
   std::uint64_t flow_version = 0;
-  std::string triggered_by;
+  std::string triggered_by;  // the trigger kind's name, kept for old readers
+  runtime::trigger trigger;
   std::string workspace_id;  // empty for `baley run`
   // Stored blocks the flow uses, by id, at the versions this execution runs.
   std::map<std::string, std::uint64_t> block_versions;

@@ -128,6 +128,7 @@ void apply(execution_state& s, const execution_event& event) {
         s.flow_id = e.flow_id;
         s.flow_version = e.flow_version;
         s.triggered_by = e.triggered_by;
+        s.trigger = e.trigger;
         s.workspace_id = e.workspace_id;
         s.block_versions = e.block_versions;
         s.started_at = event.ts;

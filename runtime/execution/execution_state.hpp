@@ -63,6 +63,7 @@ struct execution_state {
   std::string flow_id;
   std::uint64_t flow_version = 0;
   std::string triggered_by;
+  runtime::trigger trigger;
   std::string workspace_id;
   std::map<std::string, std::uint64_t> block_versions;
   boost::json::value output;

@@ -5,6 +5,8 @@
 #include "actor_harness.hpp"
 #include "actors/clock.hpp"
 #include "actors/engine.hpp"
+#include "actors/recovery.hpp"
+#include "runtime/execution/execution_summary.hpp"
 #include "runtime/stream_names.hpp"
 
 #include <caf/all.hpp>
@@ -77,8 +79,13 @@ protected:
   started_execution start(std::string_view flow_text, std::string_view input,
                           std::string execution_id = {}) {
     auto flow = save("f1", flow_text);
-    return engine_->start("f1", 1, flow, json::parse(input), "test", observer(),
-                          std::move(execution_id));
+    return engine_->start({.flow_id = "f1",
+                           .flow_version = 1,
+                           .flow = flow,
+                           .input = json::parse(input),
+                           .trigger = {.kind = trigger_kind::api},
+                           .execution_id = std::move(execution_id),
+                           .observer = observer()});
   }
 
   // Waits for the (finished_atom, execution_finished) of `execution_id`.
@@ -226,12 +233,14 @@ TEST_F(execution_actor_test, retryable_failure_retries_then_fails) {
   EXPECT_EQ(state.nodes.count("out"), 0u);
 }
 
-// An execution stream cut off by a crash after the function node started.
-void write_crashed_prefix(storage::event_log& log, const std::string& id) {
+// An execution stream of flow `flow_id` cut off by a crash after the
+// function node started.
+void write_crashed_prefix(storage::event_log& log, const std::string& id,
+                          const std::string& flow_id = "f1") {
   auto now = now_ms();
   json::value input = json::parse(R"({"a": 20, "b": 22})");
   std::vector<execution_event> prefix = {
-    {now, execution_start{input, "f1", 1, "test"}},
+    {now, execution_start{input, flow_id, 1, "test"}},
     {now, node_start{"in", "b-in", 1, input, std::nullopt, std::nullopt}},
     {now, node_complete{"in", input, 0, std::nullopt, std::nullopt, nullptr,
                         std::nullopt, std::nullopt}},
@@ -242,10 +251,11 @@ void write_crashed_prefix(storage::event_log& log, const std::string& id) {
   request.expected_next = 0;
   for (const auto& e : prefix)
     request.events.push_back(serialize_event(e));
-  auto summary = execution_summary(id, fold(prefix));
-  EXPECT_EQ(json::parse(summary).at("status"), "running");
-  request.projections.push_back(
-    {std::string(storage::families::executions), id, summary, false});
+  auto summary = summarize(id, fold(prefix), now);
+  EXPECT_EQ(summary.status, execution_status::running);
+  request.projections.push_back({.family = std::string(storage::families::executions),
+                                 .key = id,
+                                 .value = serialize_summary(summary)});
   auto committed = log.append(std::move(request));
   ASSERT_TRUE(committed) << committed.error().message;
 }
@@ -255,10 +265,12 @@ TEST_F(execution_actor_test, recovery_reruns_the_started_node_and_completes) {
   auto id = engine_->new_id();
   write_crashed_prefix(engine_->log(), id);
 
-  auto resumed = engine_->recover(observer());
-  ASSERT_TRUE(resumed) << resumed.error().message;
-  ASSERT_EQ(resumed->size(), 1u);
-  EXPECT_EQ(resumed->front().execution_id, id);
+  auto plan = plan_recovery(*engine_);
+  ASSERT_TRUE(plan) << plan.error().message;
+  EXPECT_TRUE(plan->failed.empty());
+  auto resumed = resume_all(*engine_, std::move(plan->resumable), observer());
+  ASSERT_EQ(resumed.size(), 1u);
+  EXPECT_EQ(resumed.front().execution_id, id);
   EXPECT_EQ(wait_finished(id), "completed");
 
   auto events = events_of(id);
@@ -275,6 +287,37 @@ TEST_F(execution_actor_test, recovery_reruns_the_started_node_and_completes) {
   EXPECT_EQ(add_attempts, (std::vector<std::uint32_t>{1, 2}));
   EXPECT_EQ(source_starts, 1u);
   EXPECT_EQ(state.nodes.at("add").task.attempts, 2u);
+}
+
+TEST_F(execution_actor_test, recovery_ends_one_that_cannot_resume_and_resumes_the_others) {
+  save("f1", linear_flow);
+  auto lost = engine_->new_id();
+  auto kept = engine_->new_id();
+  write_crashed_prefix(engine_->log(), lost, "gone");  // flow `gone` was never saved
+  write_crashed_prefix(engine_->log(), kept);
+
+  auto plan = plan_recovery(*engine_);
+  ASSERT_TRUE(plan) << plan.error().message;
+  ASSERT_EQ(plan->failed.size(), 1u);
+  EXPECT_EQ(plan->failed[0].execution_id, lost);
+  EXPECT_TRUE(plan->failed[0].recorded);
+  EXPECT_NE(plan->failed[0].reason.message.find("flow/gone"), std::string::npos)
+    << plan->failed[0].reason.message;
+  ASSERT_EQ(plan->resumable.size(), 1u);
+  auto resumed = resume_all(*engine_, std::move(plan->resumable), observer());
+  EXPECT_EQ(wait_finished(kept), "completed");
+
+  auto state = fold(events_of(lost));
+  EXPECT_EQ(state.status, execution_status::failed);
+  EXPECT_EQ(state.error_code, "cannot_resume");
+  EXPECT_EQ(state.error.rfind("cannot resume: ", 0), 0u) << state.error;
+  auto stored = engine_->log().get_projection(storage::families::executions, lost);
+  ASSERT_TRUE(stored && *stored);
+  EXPECT_EQ(parse_summary(**stored)->status, execution_status::failed)
+    << "not listed as unfinished again at the next start";
+  auto again = plan_recovery(*engine_);
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(again->failed.empty() && again->resumable.empty());
 }
 
 } // namespace

@@ -18,21 +18,6 @@ namespace {
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
-// in -> f (jq `code`, data.timeoutMs `timeout_ms`) -> out.
-std::string jq_flow(const std::string& code, long timeout_ms = 0) {
-  json::object data{{"code", code}};
-  if (timeout_ms)
-    data["timeoutMs"] = timeout_ms;
-  json::object flow{
-    {"name", "jq"},
-    {"nodes", json::array{json::object{{"id", "in"}, {"type", "source"}},
-                          json::object{{"id", "f"}, {"type", "function-block"}, {"data", data}},
-                          json::object{{"id", "out"}, {"type", "sink"}}}},
-    {"edges", json::array{json::object{{"id", "e1"}, {"source", "in"}, {"target", "f"}},
-                          json::object{{"id", "e2"}, {"source", "f"}, {"target", "out"}}}}};
-  return json::serialize(flow);
-}
-
 // The node `id` of an execution view.
 json::object node_of(const json::value& execution, std::string_view id) {
   for (const auto& n : execution.at("nodes").as_array())

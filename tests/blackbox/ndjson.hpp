@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include <sstream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,11 +43,12 @@ inline std::string node_of(const output_line& line) {
   return n && n->is_string() ? std::string(n->as_string()) : std::string();
 }
 
+// Lines of events of `type` (about `node_id`, when given).
 inline int count(const std::vector<output_line>& lines, std::string_view type,
-                 std::string_view node_id) {
+                 std::optional<std::string_view> node_id = std::nullopt) {
   int n = 0;
   for (const auto& l : lines)
-    n += type_of(l) == type && node_of(l) == node_id;
+    n += type_of(l) == type && (!node_id || node_of(l) == *node_id);
   return n;
 }
 

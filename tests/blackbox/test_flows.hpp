@@ -62,4 +62,15 @@ inline std::string loud_flow(int items, int pad) {
     "edges":[{"id":"e1","source":"in","target":"each"},{"id":"e2","source":"each","target":"out"}]})";
 }
 
+// in -> f -> out where f is the jq program `code` (a JSON string's content:
+// quotes escaped), with data.timeoutMs when `timeout_ms` is set.
+inline std::string jq_flow(const std::string& code, long timeout_ms = 0,
+                           const std::string& name = "jq") {
+  auto timeout = timeout_ms ? R"(,"timeoutMs":)" + std::to_string(timeout_ms) : std::string();
+  return R"({"name":")" + name + R"(","nodes":[{"id":"in","type":"source","data":{}},
+    {"id":"f","type":"function-block","data":{"code":")" + code + "\"" + timeout + R"(}},
+    {"id":"out","type":"sink","data":{}}],
+    "edges":[{"id":"e1","source":"in","target":"f"},{"id":"e2","source":"f","target":"out"}]})";
+}
+
 } // namespace baley::testing

@@ -30,7 +30,8 @@ struct ai_node {
   unix_ms now = t0;
 
   ai_node() {
-    fold({now, execution_start{json::object{}, "f", 1, "test", "", {}}});
+    fold({now, execution_start{.input = json::object{}, .flow_id = "f", .flow_version = 1,
+                               .triggered_by = "test"}});
     start();
   }
   const task_record& task() const { return state.nodes.at("ai").task; }
