@@ -2,7 +2,7 @@
 // for durability before the next; latency per append, then the raw baseline.
 #include "bench/append_bench.hpp"
 
-#include "storage/raw_baseline.hpp"
+#include "storage/bench/raw_baseline.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
@@ -155,7 +155,7 @@ std::string run_append_bench(const append_bench_options& options) {
   if (!scratch)
     return error_line(scratch.error());
   auto log = measure_log(options, *scratch + "/log");
-  result<double> baseline = 0.0;
+  result<storage::raw_baseline_figures> baseline = storage::raw_baseline_figures{};
   if (log)
     baseline = storage::run_raw_baseline({*scratch + "/raw", options.writers,
                                           static_cast<std::uint64_t>(options.events),
@@ -167,7 +167,7 @@ std::string run_append_bench(const append_bench_options& options) {
     return error_line(log.error());
   if (!baseline)
     return error_line(baseline.error());
-  return figures_line(options, *log, *baseline);
+  return figures_line(options, *log, baseline->events_per_s);
 }
 
 } // namespace baley::bench

@@ -30,7 +30,7 @@ void print_line(const json::object& o) {
 
 constexpr const char* serve_usage =
   "usage: baley serve [--data DIR] [--host 127.0.0.1] [--port 8080] "
-  "[--durability fsync|buffered] [--io-threads N] [--request-timeout-ms N] "
+  "[--durability fsync|buffered] [--io-threads N] [--request-timeout-ms N] [--sse-ping-ms N] "
   "[--prices FILE] [--jq-timeout-ms N] [--jq-memory-mb N] [--jq-workers N] [--debug]";
 
 } // namespace
@@ -46,8 +46,8 @@ int serve_command(int argc, char** argv) {
 
   auto args = parse_arguments(argc, argv, 2,
                               {"data", "host", "port", "durability", "io-threads",
-                               "request-timeout-ms", "prices", "jq-timeout-ms", "jq-memory-mb",
-                               "jq-workers"},
+                               "request-timeout-ms", "sse-ping-ms", "prices", "jq-timeout-ms",
+                               "jq-memory-mb", "jq-workers"},
                               {"debug", "help"});
   if (!args)
     return fail(args.error());
@@ -63,7 +63,8 @@ int serve_command(int argc, char** argv) {
   auto port = number_flag(*args, "port", 8080, 0, 65535);
   auto threads = number_flag(*args, "io-threads", 1, 1, 64);
   auto timeout = number_flag(*args, "request-timeout-ms", 10'000, 100, 3'600'000);
-  for (const auto* r : {&port, &threads, &timeout})
+  auto ping = number_flag(*args, "sse-ping-ms", 15'000, 100, 3'600'000);
+  for (const auto* r : {&port, &threads, &timeout, &ping})
     if (!*r)
       return fail(r->error());
   // Each client is a descriptor: take every one the hard limit allows.
@@ -118,6 +119,7 @@ int serve_command(int argc, char** argv) {
   options.port = static_cast<std::uint16_t>(*port);
   options.io_threads = static_cast<int>(*threads);
   options.request_timeout = std::chrono::milliseconds(*timeout);
+  options.sse_ping_interval = std::chrono::milliseconds(*ping);
   options.debug = debug;
   http::server server(options, *api->sink);
   auto bound = server.start();

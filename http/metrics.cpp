@@ -46,9 +46,9 @@ void metrics::execution_finished(std::string_view status) {
   ++finished_[std::string(status)];
 }
 
-std::string metrics::render(const storage::event_log& log) const {
+std::string metrics::render(const sources& from) const {
   std::ostringstream out;
-  auto stats = log.stats();
+  auto stats = from.log.stats();
   out << "# HELP baley_log_appends_total Events appended to the log.\n"
          "# TYPE baley_log_appends_total counter\n"
       << "baley_log_appends_total " << stats.events << "\n"
@@ -68,6 +68,32 @@ std::string metrics::render(const storage::event_log& log) const {
       << "# HELP baley_executions_started_total Executions started by this server.\n"
          "# TYPE baley_executions_started_total counter\n"
       << "baley_executions_started_total " << started_.load() << "\n";
+  out << "# HELP baley_breaker_state Circuit breaker per connection and model "
+         "(0 closed, 1 open, 2 half-open).\n# TYPE baley_breaker_state gauge\n";
+  for (const auto& g : from.breakers)
+    out << "baley_breaker_state{connection=\"" << escape_label(g.key.connection_id)
+        << "\",model=\"" << escape_label(g.key.model) << "\"} " << static_cast<int>(g.state)
+        << "\n";
+  out << "# HELP baley_jq_evaluations_total jq evaluations answered by the sandbox.\n"
+         "# TYPE baley_jq_evaluations_total counter\n"
+      << "baley_jq_evaluations_total " << from.jq.evaluations << "\n"
+      << "# HELP baley_jq_limit_exceeded_total jq evaluations stopped at a budget, by limit.\n"
+         "# TYPE baley_jq_limit_exceeded_total counter\n"
+      << "baley_jq_limit_exceeded_total{limit=\"time\"} " << from.jq.over_time << "\n"
+      << "baley_jq_limit_exceeded_total{limit=\"memory\"} " << from.jq.over_memory << "\n"
+      << "# HELP baley_jq_cancelled_total jq evaluations stopped by a cancel.\n"
+         "# TYPE baley_jq_cancelled_total counter\n"
+      << "baley_jq_cancelled_total " << from.jq.cancelled << "\n"
+      << "# HELP baley_jq_workers_started_total jq worker processes started.\n"
+         "# TYPE baley_jq_workers_started_total counter\n"
+      << "baley_jq_workers_started_total " << from.jq.workers_started << "\n"
+      << "# HELP baley_jq_workers jq worker processes alive.\n# TYPE baley_jq_workers gauge\n"
+      << "baley_jq_workers " << from.jq_workers << "\n"
+      << "# HELP baley_jq_queue jq evaluations waiting for a worker.\n"
+         "# TYPE baley_jq_queue gauge\n"
+      << "baley_jq_queue " << from.jq.queued << "\n"
+      << "# HELP baley_jq_running jq evaluations running now.\n# TYPE baley_jq_running gauge\n"
+      << "baley_jq_running " << from.jq.running << "\n";
   std::lock_guard lock(mutex_);
   out << "# HELP baley_executions_finished_total Executions that ended, by status.\n"
          "# TYPE baley_executions_finished_total counter\n";

@@ -1,9 +1,12 @@
 // Counters for /metrics in the Prometheus text format: HTTP requests by route
 // and status with a latency histogram, SSE clients, executions by status.
-// Thread-safe; the log's own counters (appends, batches, commit latency) are
-// read from the event log when rendering.
+// Thread-safe; the log's own counters (appends, batches, commit latency), the
+// circuit breakers and the jq sandbox are read from their owners when
+// rendering.
 #pragma once
 
+#include "actors/breaker_board.hpp"
+#include "sandbox/jq_pool.hpp"
 #include "storage/event_log.hpp"
 
 #include <array>
@@ -12,6 +15,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace baley::http {
 
@@ -23,7 +27,14 @@ public:
   void execution_started() { started_.fetch_add(1, std::memory_order_relaxed); }
   void execution_finished(std::string_view status);
 
-  std::string render(const storage::event_log& log) const;
+  // What the server reads from its other parts when rendering.
+  struct sources {
+    const storage::event_log& log;
+    std::vector<actors::breaker_board::gauge> breakers;
+    sandbox::jq_pool_stats jq;
+    std::size_t jq_workers = 0;
+  };
+  std::string render(const sources& from) const;
 
 private:
   static constexpr std::array<double, 12> latency_buckets = {

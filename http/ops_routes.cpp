@@ -17,24 +17,13 @@ void health(api_actor self, const api_call_ptr& call) {
 }
 
 void metrics_page(api_actor self, const api_call_ptr& call) {
+  auto& engine = *self->state.engine;
   http_response r;
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-  r.body = self->state.counters->render(self->state.engine->log());
-  r.body += "# HELP baley_breaker_state Circuit breaker per connection and model "
-            "(0 closed, 1 open, 2 half-open).\n# TYPE baley_breaker_state gauge\n";
-  auto label = [](std::string_view v) {
-    std::string out;
-    for (char c : v)
-      if (c == '"' || c == '\\')
-        out += std::string("\\") + c;
-      else
-        out += c == '\n' ? ' ' : c;
-    return out;
-  };
-  for (const auto& g : self->state.engine->breakers().states(actors::now_ms()))
-    r.body += "baley_breaker_state{connection=\"" + label(g.key.connection_id)
-              + "\",model=\"" + label(g.key.model) + "\"} "
-              + std::to_string(static_cast<int>(g.state)) + "\n";
+  r.body = self->state.counters->render({.log = engine.log(),
+                                         .breakers = engine.breakers().states(actors::now_ms()),
+                                         .jq = engine.jq().stats(),
+                                         .jq_workers = engine.jq().worker_pids().size()});
   reply(call, std::move(r));
 }
 

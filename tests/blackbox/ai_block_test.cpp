@@ -8,11 +8,24 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <thread>
 
 namespace baley::testing {
 namespace {
 namespace json = boost::json;
+
+// Words separated by spaces, newlines or tabs.
+std::int64_t words(std::string_view text) {
+  std::int64_t n = 0;
+  bool in_word = false;
+  for (char c : text) {
+    bool space = c == ' ' || c == '\n' || c == '\t';
+    n += !space && !in_word;
+    in_word = !space;
+  }
+  return n;
+}
 
 class ai_block : public ::testing::Test {
 protected:
@@ -73,8 +86,13 @@ TEST_F(ai_block, tokens_stream_into_the_log_and_the_completion_is_accounted) {
   EXPECT_EQ(ask->at("model"), "sim-1");
   auto in = ask->at("tokens").at("input").to_number<std::int64_t>();
   auto out = ask->at("tokens").at("output").to_number<std::int64_t>();
-  EXPECT_GT(in, 0);
-  EXPECT_GT(out, 0);
+  // The simulated provider counts a token per word: the prompt's words in
+  // (system prompt and user message), the reply's space-separated pieces out.
+  std::string prefix = "Simulated reply (sim-1): ";
+  EXPECT_EQ(in, words("Be brief.") + words(output.substr(prefix.size())));
+  EXPECT_EQ(in, 7) << "Be brief. | Summarize. Input: {\"ticket\":\"printer on fire\"}";
+  EXPECT_EQ(out, std::count(output.begin(), output.end(), ' ') + 1);
+  EXPECT_EQ(out, 6);
   EXPECT_EQ(ask->at("cost").to_number<double>(), 0.0) << "simulated costs nothing";
   EXPECT_TRUE(ask->contains("ttftMs"));
   EXPECT_GT(ask->at("tokensPerSecond").to_number<double>(), 0);
@@ -217,10 +235,12 @@ TEST(ai_block_prices, a_prices_file_sets_the_cost_and_a_stored_ai_block_runs) {
     if (n.at("nodeId") == "ask")
       ask = &n;
   ASSERT_NE(ask, nullptr);
-  auto in = ask->at("tokens").at("input").to_number<double>();
-  auto out = ask->at("tokens").at("output").to_number<double>();
-  auto want = (in * 1000 + out * 2000) / 1e6;
-  EXPECT_NEAR(done.at("metrics").at("totalCost").to_number<double>(), want, 1e-9) << done;
+  // "Triage.\n\nInput:\n{"t":1}": 3 words in; "Simulated reply (sim-1):
+  // Triage.\n\nInput:\n{"t":1}": 4 space-separated pieces out.
+  EXPECT_EQ(ask->at("tokens").at("input"), 3);
+  EXPECT_EQ(ask->at("tokens").at("output"), 4);
+  EXPECT_NEAR(done.at("metrics").at("totalCost").to_number<double>(),
+              (3 * 1000.0 + 4 * 2000.0) / 1e6, 1e-12) << done;
 }
 
 } // namespace

@@ -132,8 +132,8 @@ protected:
   ai_provider() : server_({"--durability", "buffered"}) {}
 
   void SetUp() override {
-    if (!node_available())
-      GTEST_SKIP() << "node is not installed: the mock LLM server cannot run";
+    ASSERT_TRUE(node_available()) << "node is not installed: the mock LLM server cannot run "
+                                     "(make test installs it)";
     mock_ = std::make_unique<mock_llm_process>();
     ASSERT_TRUE(mock_->started()) << mock_->diagnostics();
     ASSERT_TRUE(server_.start()) << server_.diagnostics();

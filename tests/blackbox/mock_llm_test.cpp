@@ -18,8 +18,7 @@ using namespace std::chrono_literals;
 class mock_llm : public ::testing::Test {
 protected:
   void SetUp() override {
-    if (!node_available())
-      GTEST_SKIP() << "node is not installed";
+    ASSERT_TRUE(node_available()) << "node is not installed (make test installs it)";
     mock_ = std::make_unique<mock_llm_process>();
     ASSERT_TRUE(mock_->started()) << mock_->diagnostics();
   }

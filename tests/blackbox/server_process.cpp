@@ -14,18 +14,6 @@ using namespace std::chrono_literals;
 using clock_type = std::chrono::steady_clock;
 
 
-const std::string& serve_help() {
-  static const std::string text = [] {
-    auto r = run_process(baley({"serve", "--help"}));
-    return r.out + r.err;
-  }();
-  return text;
-}
-
-bool serve_available() {
-  return serve_help().find("unknown command") == std::string::npos;
-}
-
 server_process::server_process(std::vector<std::string> extra_args, std::string data_dir)
   : extra_args_(std::move(extra_args)), scratch_(std::make_unique<temp_dir>()),
     data_dir_(std::move(data_dir)) {
@@ -153,8 +141,6 @@ std::string server_process::diagnostics() const {
 }
 
 void server_test::SetUp() {
-  if (!serve_available())
-    GTEST_SKIP() << "`baley serve` is not in this build yet";
   ASSERT_TRUE(server_.start()) << server_.diagnostics();
   api_ = server_.admin();
 }

@@ -20,12 +20,6 @@
 
 namespace baley::testing {
 
-// True when the binary has a `serve` command: `baley serve --help` does not
-// say "unknown command". Asked once per test process.
-bool serve_available();
-// The text `baley serve --help` prints (stdout and stderr).
-const std::string& serve_help();
-
 class server_process {
 public:
   // `extra_args` follow `serve --data DIR --host 127.0.0.1 --port 0`.
@@ -81,7 +75,7 @@ private:
 };
 
 // A test with a running server (durability `buffered`, for speed) and an
-// admin client; skipped while the binary has no `serve` command.
+// admin client.
 class server_test : public ::testing::Test {
 protected:
   explicit server_test(std::vector<std::string> extra_args = {"--durability", "buffered"})

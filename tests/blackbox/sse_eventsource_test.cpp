@@ -15,9 +15,9 @@ namespace {
 class sse_eventsource : public server_test {
 protected:
   void SetUp() override {
-    if (!std::filesystem::exists(std::string(BALEY_SSE_CLIENT_DIR) +
-                                 "/node_modules/eventsource/package.json"))
-      GTEST_SKIP() << "run `npm ci` in " << BALEY_SSE_CLIENT_DIR << " (make test does)";
+    ASSERT_TRUE(std::filesystem::exists(std::string(BALEY_SSE_CLIENT_DIR)
+                                        + "/node_modules/eventsource/package.json"))
+      << "run `npm ci` in " << BALEY_SSE_CLIENT_DIR << " (make test does)";
     server_test::SetUp();
   }
 

@@ -5,7 +5,7 @@
 #include "storage/event_log.hpp"
 #include "storage/hash_chain.hpp"
 #include "storage/record.hpp"
-#include "storage/tamper.hpp"
+#include "storage/testing/tamper.hpp"
 #include "temp_dir.hpp"
 
 #include <gtest/gtest.h>

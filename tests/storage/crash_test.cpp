@@ -1,6 +1,7 @@
-// Crash test: a child process appends with 16 threads in fsync mode and
-// reports each acknowledged event; it is SIGKILLed at a random moment and
-// every acknowledged event must be in the reopened, auditable log.
+// Crash test: a child process (tests/programs/crash_child.cpp) appends with
+// 16 threads in fsync mode and reports each acknowledged event; it is
+// SIGKILLed at a random moment and every acknowledged event must be in the
+// reopened, auditable log.
 #include "storage/event_log.hpp"
 
 #include "temp_dir.hpp"
@@ -26,54 +27,6 @@ namespace {
 
 using testing::temp_dir;
 
-constexpr const char* child_dir_env = "BALEY_CRASH_CHILD_DIR";
-constexpr const char* child_fd_env = "BALEY_CRASH_CHILD_FD";
-constexpr int child_threads = 16;
-constexpr int child_streams = 4;  // 4 threads share each stream
-
-// The child: runs only when started by the parent test below (a fresh
-// process via exec, so no thread or lock is inherited across fork).
-TEST(crash_child, appends_until_killed) {
-  const char* dir = std::getenv(child_dir_env);
-  const char* fd_text = std::getenv(child_fd_env);
-  if (dir == nullptr || fd_text == nullptr)
-    GTEST_SKIP() << "run by crash.acknowledged_appends_survive_sigkill";
-  int fd = std::atoi(fd_text);
-  auto log = event_log::open({dir, durability::fsync});
-  if (!log)
-    _exit(3);
-  std::vector<std::thread> threads;
-  for (int t = 0; t < child_threads; ++t)
-    threads.emplace_back([&, t] {
-      auto stream = "crash/" + std::to_string(t % child_streams);
-      for (int n = 0;; ++n) {
-        append_request r;
-        r.stream = stream;
-        r.events.push_back(R"({"type":"crash","writer":)" + std::to_string(t)
-                           + ",\"n\":" + std::to_string(n) + "}");
-        auto appended = (*log)->append(std::move(r));
-        if (!appended)
-          _exit(4);
-        auto line = stream + " " + std::to_string((*appended)[0].index) + "\n";
-        if (::write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size()))
-          _exit(5);  // one write per line: atomic on a pipe (< PIPE_BUF)
-      }
-    });
-  for (auto& thread : threads)
-    thread.join();
-}
-
-// Environment for the child, built before fork (nothing after fork but
-// async-signal-safe calls).
-std::vector<std::string> child_environment(const std::string& dir, int fd) {
-  std::vector<std::string> env;
-  for (char** e = environ; *e != nullptr; ++e)
-    env.emplace_back(*e);
-  env.push_back(std::string(child_dir_env) + "=" + dir);
-  env.push_back(std::string(child_fd_env) + "=" + std::to_string(fd));
-  return env;
-}
-
 // Reads what is available from `fd` into `text` for up to `wait_ms`;
 // false at end of file.
 bool read_some(int fd, std::string& text, int wait_ms) {
@@ -92,20 +45,15 @@ TEST(crash, acknowledged_appends_survive_sigkill) {
   temp_dir dir;
   int pipe_fds[2];
   ASSERT_EQ(::pipe(pipe_fds), 0);
-  auto env = child_environment(dir.path(), pipe_fds[1]);
-  std::vector<char*> envp;
-  for (auto& e : env)
-    envp.push_back(e.data());
-  envp.push_back(nullptr);
-  std::string exe = "/proc/self/exe";
-  std::string filter = "--gtest_filter=crash_child.appends_until_killed";
-  char* argv[] = {exe.data(), filter.data(), nullptr};
+  // Built before fork: nothing after it but async-signal-safe calls.
+  std::string exe = BALEY_CRASH_CHILD, data = dir.path(), fd = std::to_string(pipe_fds[1]);
+  char* argv[] = {exe.data(), data.data(), fd.data(), nullptr};
 
   pid_t child = ::fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
     ::close(pipe_fds[0]);
-    ::execve(exe.c_str(), argv, envp.data());
+    ::execve(exe.c_str(), argv, environ);
     _exit(127);
   }
   ::close(pipe_fds[1]);

@@ -21,7 +21,11 @@ struct raw_baseline_options {
   durability mode = durability::fsync;
 };
 
-// Events (puts) per second.
-result<double> run_raw_baseline(const raw_baseline_options& options);
+struct raw_baseline_figures {
+  double events_per_s = 0;  // puts per second
+  std::uint64_t stored = 0;  // keys in the family afterwards, counted
+};
+
+result<raw_baseline_figures> run_raw_baseline(const raw_baseline_options& options);
 
 } // namespace baley::storage

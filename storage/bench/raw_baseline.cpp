@@ -1,15 +1,17 @@
 // Raw RocksDB append throughput: the denominator of the bench's ratio. Uses
 // the log family's options so the only difference is the event log itself.
-#include "storage/raw_baseline.hpp"
+#include "storage/bench/raw_baseline.hpp"
 
 #include "storage/keys.hpp"
 #include "storage/rocksdb_db.hpp"
 
+#include <rocksdb/iterator.h>
 #include <rocksdb/write_batch.h>
 
 #include <atomic>
 #include <chrono>
 #include <latch>
+#include <memory>
 #include <thread>
 
 namespace baley::storage {
@@ -41,7 +43,7 @@ void write_puts(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family,
 
 } // namespace
 
-result<double> run_raw_baseline(const raw_baseline_options& options) {
+result<raw_baseline_figures> run_raw_baseline(const raw_baseline_options& options) {
   if (options.writers <= 0 || options.events == 0)
     return error{"invalid_argument", "baseline needs writers > 0 and events > 0", {}};
   auto db = open_db(options.dir, {std::string(log_family)});
@@ -72,7 +74,14 @@ result<double> run_raw_baseline(const raw_baseline_options& options) {
     for (const auto& failure : failures)
       if (!failure.empty())
         return error{"io_error", "baseline write failed: " + failure, {}};
-  return static_cast<double>(options.events) / elapsed.count();
+  raw_baseline_figures figures{static_cast<double>(options.events) / elapsed.count(), 0};
+  std::unique_ptr<rocksdb::Iterator> keys(
+    (*db)->db().NewIterator(rocksdb::ReadOptions(), (*db)->family(log_family)));
+  for (keys->SeekToFirst(); keys->Valid(); keys->Next())
+    ++figures.stored;
+  if (!keys->status().ok())
+    return error{"io_error", "baseline count failed: " + keys->status().ToString(), {}};
+  return figures;
 }
 
 } // namespace baley::storage

@@ -1,6 +1,6 @@
 // Direct RocksDB edits for tests of audit: what an attacker with disk access
 // could do, done through the same key layout the log uses.
-#include "storage/tamper.hpp"
+#include "storage/testing/tamper.hpp"
 
 #include "storage/keys.hpp"
 #include "storage/rocksdb_db.hpp"
