@@ -1,30 +1,17 @@
-// The ai-block node actor: one attempt of an ai-block. It streams the reply
-// of its connection's provider to the execution actor as it arrives
-// (stream_report: each becomes a node_stream event), then reports the output
-// (text, or the parsed JSON validated against outputSchema) with model,
-// tokens, time to first token and tokens per second.
+// The ai-block node actor: one attempt of an ai-block on its connection's
+// provider. The built-in `simulated` provider streams a deterministic reply
+// (simulated_provider.cpp); `openai`, `ollama` and `anthropic` stream over
+// HTTP through the shared transport (http_provider.cpp). Both share the
+// attempt's bookkeeping (ai_attempt.hpp).
 #pragma once
 
-#include "actors/breaker_board.hpp"
-#include "actors/connection_directory.hpp"
-#include "actors/llm_transport.hpp"
-#include "actors/node_actor.hpp"
-#include "runtime/llm/price_table.hpp"
+#include "actors/ai_attempt.hpp"
 
 namespace baley::actors {
 
-struct ai_task {
-  std::shared_ptr<const node_task> task;
-  std::shared_ptr<const connection_directory> connections;
-  std::shared_ptr<const runtime::price_table> prices;
-  std::shared_ptr<llm_transport> transport;
-  std::shared_ptr<breaker_board> breakers;
-  std::string model;
-  std::uint32_t max_attempts = 1;  // for "attempt n of m" in errors
-  bool debug = false;              // errors carry the provider's raw body  // the model of this attempt (a fallback model or the first)
-};
-
-// Spawned by the execution actor (monitored): `parent` gets its reports.
-caf::actor spawn_ai_node(caf::event_based_actor* spawner, caf::actor parent, ai_task job);
+// Spawns, monitored by `spawner`, the actor of this attempt: the provider of
+// its connection, or one that reports at once why there is none (the
+// connection was deleted; an HTTP provider in a process without transport).
+caf::actor_addr spawn_ai_node(caf::local_actor* spawner, ai_task job, node_context context);
 
 } // namespace baley::actors

@@ -1,9 +1,12 @@
 // Shared circuit breakers; see breaker_board.hpp.
 #include "actors/breaker_board.hpp"
 
-#include "runtime/time_format.hpp"
+#include "runtime/ops/ops_events.hpp"
+#include "runtime/stream_names.hpp"
 
 #include <boost/json.hpp>
+
+#include <iostream>
 
 namespace baley::actors {
 namespace json = boost::json;
@@ -45,16 +48,21 @@ std::vector<breaker_board::gauge> breaker_board::states(unix_ms now) const {
 
 void breaker_board::publish(const runtime::breaker_key& key,
                             const runtime::breaker_transition& t) {
-  json::object event{{"type", "breaker_changed"},
-                     {"ts", format_rfc3339_ms(t.at)},
-                     {"connectionId", key.connection_id},
-                     {"model", key.model},
-                     {"from", runtime::breaker_state_name(t.from)},
-                     {"to", runtime::breaker_state_name(t.to)}};
   storage::append_request request;
-  request.stream = "system/breakers";
-  request.events.push_back(json::serialize(event));
-  log_.append_async(std::move(request), nullptr);
+  request.stream = names::breakers_stream;
+  request.events.push_back(runtime::serialize_ops_event(
+    {t.at, runtime::breaker_changed{.connection_id = key.connection_id, .model = key.model,
+                                    .from = t.from, .to = t.to}}));
+  log_.append_async(std::move(request), [key](result<std::vector<storage::committed_event>> r) {
+    // The transition stands (it is in memory and in /metrics); only its
+    // record is missing, and the log has failed for everyone: say so.
+    if (!r)
+      std::cerr << boost::json::serialize(boost::json::object{
+                     {"msg", "breaker transition not recorded"},
+                     {"connectionId", key.connection_id}, {"model", key.model},
+                     {"error", r.error().message}})
+                << std::endl;
+  });
 }
 
 } // namespace baley::actors

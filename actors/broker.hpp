@@ -1,20 +1,20 @@
 // The broker: delivers committed events to subscribers of their stream (or of
-// "$all"), in commit order, as (event_atom, shared_event) messages.
+// all_streams), in commit order, as (event_atom, shared_event) messages.
+// Subscribers that terminate are dropped through their down message.
 #pragma once
 
-#include "actors/messages.hpp"
+#include "actors/delivery.hpp"
+#include "actors/protocols.hpp"
 
-#include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 
 namespace baley::actors {
 
-// Handles (subscribe_atom, stream, subscriber) -> ok, (unsubscribe_atom,
-// stream, subscriber) and (committed_atom, committed_batch) from the log.
-caf::actor spawn_broker(caf::actor_system& system);
+broker_actor spawn_broker(caf::actor_system& system);
 
 // Makes the log tell `broker` about every committed batch, from the writer
-// thread. Call once, before the first append.
-void connect_log_to_broker(storage::event_log& log, caf::actor broker);
+// thread, through `via`. Call once, before the first append.
+void connect_log_to_broker(storage::event_log& log, broker_actor broker,
+                           std::shared_ptr<delivery> via);
 
 } // namespace baley::actors

@@ -41,7 +41,16 @@ status load_connections(const runtime::catalog& catalog, const storage::secret_b
                                             + " cannot be read with this master key", {}};
       key = std::move(opened).value();
     }
-    directory.put({c->id, c->workspace_id, c->name, c->type, c->base_url, std::move(key)});
+    auto kind = runtime::provider_kind_from_name(c->type);
+    if (!kind)
+      return error{"corrupt_log", "connection " + c->id + " has an unknown type '" + c->type
+                                    + "'", {}};
+    directory.put({.id = c->id,
+                   .workspace_id = c->workspace_id,
+                   .name = c->name,
+                   .kind = *kind,
+                   .base_url = c->base_url,
+                   .api_key = std::move(key)});
   }
   return ok;
 }

@@ -3,6 +3,8 @@
 // its catalog and keeps it current; the CLI has none.
 #pragma once
 
+#include "runtime/llm/provider_kind.hpp"
+
 #include <map>
 #include <mutex>
 #include <optional>
@@ -14,7 +16,7 @@ struct connection_info {
   std::string id;
   std::string workspace_id;
   std::string name;
-  std::string type;  // openai | anthropic | ollama | simulated
+  runtime::provider_kind kind = runtime::provider_kind::openai;
   std::string base_url;
   std::string api_key;  // never logged, never in an event or an error
 };

@@ -5,6 +5,7 @@
 #include "actors/clock.hpp"
 #include "runtime/catalog/config_events.hpp"
 #include "runtime/stream_names.hpp"
+#include "storage/projections.hpp"
 
 #include <caf/all.hpp>
 
@@ -13,15 +14,6 @@
 
 namespace baley::actors {
 namespace json = boost::json;
-
-namespace {
-
-id_source& shared_ids() {
-  static thread_local id_source ids;
-  return ids;
-}
-
-} // namespace
 
 result<runtime::execution_state> fold_execution(const storage::event_log& log,
                                                 const std::string& execution_id) {
@@ -40,11 +32,13 @@ result<runtime::execution_state> fold_execution(const storage::event_log& log,
   return state;
 }
 
-engine::engine(caf::actor_system& system, std::shared_ptr<storage::event_log> log)
-  : system_(system), log_(std::move(log)) {
+engine::engine(caf::actor_system& system, std::shared_ptr<storage::event_log> log,
+               const engine_options& options)
+  : system_(system), log_(std::move(log)), time_(options.time), via_(options.via),
+    ids_(options.time) {
   breakers_ = std::make_shared<breaker_board>(*log_);
   broker_ = spawn_broker(system_);
-  connect_log_to_broker(*log_, broker_);
+  connect_log_to_broker(*log_, broker_, via_);
 }
 
 engine::~engine() {
@@ -57,7 +51,7 @@ result<std::unique_ptr<engine>> engine::open(caf::actor_system& system,
   if (!log)
     return log.error();
   std::shared_ptr<storage::event_log> shared(std::move(log).value());
-  auto opened = std::unique_ptr<engine>(new engine(system, std::move(shared)));
+  auto opened = std::unique_ptr<engine>(new engine(system, std::move(shared), options));
   opened->debug_ = options.debug;
   auto jq = options.jq;
   if (jq.worker_command.empty())
@@ -74,7 +68,8 @@ std::vector<std::string> own_jq_worker_command() {
 }
 
 std::string engine::new_id() {
-  return shared_ids().next_id();
+  std::lock_guard guard(mutex_);
+  return ids_.next_id();
 }
 
 status engine::save_flow(const std::string& flow_id, std::uint64_t version,
@@ -83,9 +78,8 @@ status engine::save_flow(const std::string& flow_id, std::uint64_t version,
   request.stream = names::flow_stream(flow_id);
   request.expected_next = version - 1;
   request.events.push_back(runtime::serialize_config_event(
-    {now_ms(), runtime::flow_saved{flow_id, workspace_id, version, flow}}));
-  request.projections.push_back({std::string(storage::families::flows), flow_id,
-                                 json::serialize(flow), false});
+    {time_->now(), runtime::flow_saved{flow_id, workspace_id, version, flow}}));
+  request.projections.push_back(storage::projections::flow(flow_id, json::serialize(flow)));
   auto committed = log_->append(std::move(request));
   if (!committed)
     return committed.error();
@@ -188,6 +182,8 @@ started_execution engine::spawn(execution_setup setup) {
   setup.breakers = breakers_;
   setup.jq = jq_;
   setup.debug = debug_;
+  setup.time = time_;
+  setup.via = via_;
   auto id = setup.execution_id;
   auto workspace_id = setup.start ? setup.start->workspace_id : setup.state.workspace_id;
   auto actor = spawn_execution(system_, std::move(setup));
@@ -197,7 +193,7 @@ started_execution engine::spawn(execution_setup setup) {
 void engine::shutdown() {
   if (broker_) {
     caf::anon_send_exit(broker_, caf::exit_reason::user_shutdown);
-    broker_ = nullptr;
+    broker_ = broker_actor{};
   }
   if (log_)
     log_->close();

@@ -9,7 +9,6 @@
 #include "runtime/flow/block_resolution.hpp"
 #include "runtime/jq/jq_program.hpp"
 
-#include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 
 #include <map>
@@ -26,6 +25,10 @@ struct engine_options {
   std::optional<runtime::price_table> prices;
   // The jq sandbox: worker processes, their memory and default time budget.
   sandbox::jq_pool_options jq;
+  // Time for every actor's decisions, and how other threads' answers reach
+  // actors: the wall clock and direct sends, unless a test drives both.
+  std::shared_ptr<const clock> time = wall_clock();
+  std::shared_ptr<delivery> via = std::make_shared<direct_delivery>();
 };
 
 // The worker command of this binary: `/proc/self/exe jq-worker`.
@@ -33,7 +36,7 @@ std::vector<std::string> own_jq_worker_command();
 
 struct started_execution {
   std::string execution_id;
-  caf::actor actor;
+  execution_actor actor;
   std::string workspace_id;
 };
 
@@ -52,7 +55,7 @@ struct start_request {
   std::vector<storage::projection_put> start_projections;
   // Told (started_atom) once execution_start is durable and (finished_atom)
   // at the end; may be null.
-  caf::actor observer;
+  execution_observer observer;
 };
 
 // An execution's state, folded from its stream ("corrupt_log" names the
@@ -66,7 +69,9 @@ public:
                                               const engine_options& options);
   ~engine();
 
-  caf::actor broker() const { return broker_; }
+  broker_actor broker() const { return broker_; }
+  const std::shared_ptr<const clock>& time() const { return time_; }
+  const std::shared_ptr<delivery>& via() const { return via_; }
   storage::event_log& log() { return *log_; }
   runtime::jq_cache& programs() { return programs_; }
   // The LLM connections ai-blocks may use; the server keeps it current.
@@ -112,11 +117,14 @@ public:
   std::string new_id();
 
 private:
-  engine(caf::actor_system& system, std::shared_ptr<storage::event_log> log);
+  engine(caf::actor_system& system, std::shared_ptr<storage::event_log> log,
+         const engine_options& options);
 
   caf::actor_system& system_;
   std::shared_ptr<storage::event_log> log_;
-  caf::actor broker_;
+  std::shared_ptr<const clock> time_;
+  std::shared_ptr<delivery> via_;
+  broker_actor broker_;
   runtime::jq_cache programs_;
   std::shared_ptr<connection_directory> connections_ = std::make_shared<connection_directory>();
   std::shared_ptr<llm_transport> transport_ = std::make_shared<llm_transport>();
@@ -125,7 +133,8 @@ private:
   bool debug_ = false;
   std::shared_ptr<const runtime::price_table> prices_ =
     std::make_shared<const runtime::price_table>(runtime::price_table::defaults());
-  std::mutex mutex_;  // guards flows_
+  std::mutex mutex_;  // guards flows_ and ids_
+  id_source ids_;
   // By runtime::compiled_flow_key (flow, version and block versions).
   std::map<std::string, std::shared_ptr<const runtime::compiled_flow>> flows_;
 };

@@ -9,6 +9,7 @@
 #include "runtime/execution/execution_summary.hpp"
 #include "runtime/execution/supervision.hpp"
 #include "runtime/stream_names.hpp"
+#include "storage/projections.hpp"
 
 #include <caf/all.hpp>
 
@@ -36,15 +37,19 @@ struct execution_actor_state {
   std::vector<execution_event> in_flight_events;
   std::optional<mapping_round> mapping;
   std::uint64_t rounds = 0;
-  std::map<task_key, caf::actor> workers;
-  id_source ids;
+  std::map<task_key, caf::actor_addr> workers;
+  std::optional<id_source> ids;
 };
 
-using self_ptr = caf::stateful_actor<execution_actor_state>*;
+using self_ptr = execution_actor::stateful_pointer<execution_actor_state>;
+
+unix_ms now(self_ptr self) {
+  return self->state.setup.time->now();
+}
 
 loop_context context_for(self_ptr self) {
-  return loop_context{now_ms(), [self] { return self->state.ids.next_id(); },
-                      [self] { return self->state.ids.next_unit(); }};
+  return loop_context{now(self), [self] { return self->state.ids->next_id(); },
+                      [self] { return self->state.ids->next_unit(); }};
 }
 
 // The summary projections of the state after `events`, for a batch that
@@ -55,16 +60,11 @@ void put_summary(self_ptr self, const std::vector<execution_event>& events,
   for (const auto& e : events)
     apply(after, e);
   const auto& id = self->state.setup.execution_id;
-  auto summary = serialize_summary(summarize(id, after, now_ms()));
+  auto summary = serialize_summary(summarize(id, after, now(self)));
   if (!after.workspace_id.empty())
     request.projections.push_back(
-      storage::projection_put{.family = std::string(storage::families::executions_by_workspace),
-                              .key = storage::families::compound_key(after.workspace_id, id),
-                              .value = summary});
-  request.projections.push_back(
-    storage::projection_put{.family = std::string(storage::families::executions),
-                            .key = id,
-                            .value = std::move(summary)});
+      storage::projections::workspace_execution(after.workspace_id, id, summary));
+  request.projections.push_back(storage::projections::execution_summary(id, std::move(summary)));
 }
 
 void append(self_ptr self, std::vector<execution_event> events) {
@@ -87,11 +87,11 @@ void append(self_ptr self, std::vector<execution_event> events) {
       request.projections.push_back(std::move(p));
   st.in_flight = true;
   st.in_flight_events = std::move(events);
-  caf::actor me = caf::actor_cast<caf::actor>(self);
   st.setup.log->append_async(
-    std::move(request), [me](result<std::vector<storage::committed_event>> r) {
+    std::move(request), [me = execution_actor(self), via = st.setup.via](
+                          result<std::vector<storage::committed_event>> r) {
       auto outcome = std::make_shared<const append_outcome>(append_outcome{std::move(r)});
-      caf::anon_send(me, appended_atom::value, append_outcome_ptr(std::move(outcome)));
+      via->send(me, appended_atom_v, append_outcome_ptr(std::move(outcome)));
     });
 }
 
@@ -105,7 +105,7 @@ void map_inputs(self_ptr self, decision d) {
   caf::actor me = caf::actor_cast<caf::actor>(self);
   for (std::size_t i = 0; i < round.pending.mappings.size(); ++i)
     round.jobs.push_back(submit_evaluation(*st.setup.jq, round.pending.mappings[i].evaluation,
-                                           me, (round.round << 16) | i));
+                                           me, (round.round << 16) | i, st.setup.via));
   st.mapping = std::move(round);
 }
 
@@ -147,20 +147,31 @@ void dispatch(self_ptr self, const task_key& key) {
   const auto& flow = st.loop->flow_ptr();
   const auto* node = flow->find(key.node_id);
   const auto& task = *st.loop->state().task(key.node_id, key.iteration);
-  auto t = std::make_shared<const node_task>(
-    node_task{flow, node, key, task.attempts, task.input, task.deadline});
-  auto me = caf::actor_cast<caf::actor>(self);
+  auto t = std::make_shared<const node_task>(node_task{.flow = flow,
+                                                       .node = node,
+                                                       .key = key,
+                                                       .attempt = task.attempts,
+                                                       .input = task.input,
+                                                       .deadline = task.deadline});
+  node_context context{.parent = execution_actor(self),
+                       .jq = st.setup.jq,
+                       .via = st.setup.via,
+                       .time = st.setup.time};
   if (node->kind == node_kind::ai_block && !key.iteration) {
     auto models = node->ai->models();
-    st.workers[key] = spawn_ai_node(self, me, ai_task{std::move(t), st.setup.connections,
-                                                      st.setup.prices, st.setup.transport,
-                                                      st.setup.breakers,
-                                                      models[current_model_index(models, task)],
-                                                      node->retry.max_retries + 1,
-                                                      st.setup.debug});
+    st.workers[key] = spawn_ai_node(self,
+                                    ai_task{.task = std::move(t),
+                                            .connections = st.setup.connections,
+                                            .prices = st.setup.prices,
+                                            .transport = st.setup.transport,
+                                            .breakers = st.setup.breakers,
+                                            .model = models[current_model_index(models, task)],
+                                            .max_attempts = node->retry.max_retries + 1,
+                                            .debug = st.setup.debug},
+                                    std::move(context));
     return;
   }
-  st.workers[key] = spawn_node(self, me, std::move(t), st.setup.jq);
+  st.workers[key] = spawn_node(self, std::move(t), std::move(context)).address();
 }
 
 void take_effects(self_ptr self, const std::vector<loop_effect>& effects) {
@@ -168,8 +179,8 @@ void take_effects(self_ptr self, const std::vector<loop_effect>& effects) {
     if (auto* start = std::get_if<start_work>(&effect))
       dispatch(self, start->task);
     else if (auto* retry = std::get_if<arm_retry>(&effect))
-      self->delayed_send(self, std::chrono::milliseconds(retry->delay_ms),
-                         retry_due_atom::value, retry->task);
+      self->delayed_send(self, std::chrono::milliseconds(retry->delay_ms), retry_due_atom_v,
+                         retry->task);
   }
 }
 
@@ -184,12 +195,12 @@ void stop_workers(self_ptr self) {
   st.mapping.reset();
 }
 
-void finish(self_ptr self, std::string status) {
+void finish(self_ptr self, finish_reason reason) {
   auto& st = self->state;
   stop_workers(self);
   if (st.setup.observer)
-    self->send(st.setup.observer, finished_atom::value,
-               execution_finished{st.setup.execution_id, std::move(status),
+    self->send(st.setup.observer, finished_atom_v,
+               execution_finished{st.setup.execution_id, reason,
                                   std::make_shared<const execution_state>(st.loop->state())});
   self->quit();
 }
@@ -198,15 +209,15 @@ void on_appended(self_ptr self, const append_outcome& outcome) {
   auto& st = self->state;
   st.in_flight = false;
   if (!outcome.events) {
-    finish(self, "log_failed");
+    finish(self, finish_reason::log_failed);
     return;
   }
   auto events = std::move(st.in_flight_events);
   auto effects = st.loop->commit(events);
   if (st.setup.observer && std::holds_alternative<execution_start>(events.front().payload))
-    self->send(st.setup.observer, started_atom::value, st.setup.execution_id);
+    self->send(st.setup.observer, started_atom_v, st.setup.execution_id);
   if (is_terminal(st.loop->state().status)) {
-    finish(self, std::string(status_name(st.loop->state().status)));
+    finish(self, finish_reason_of(st.loop->state().status));
     return;
   }
   take_effects(self, effects);
@@ -229,7 +240,7 @@ void on_cancel(self_ptr self, std::string reason) {
 void on_worker_down(self_ptr self, const caf::down_msg& msg) {
   auto& st = self->state;
   for (auto it = st.workers.begin(); it != st.workers.end(); ++it) {
-    if (it->second.address() != msg.source)
+    if (it->second != msg.source)
       continue;
     auto key = it->first;
     st.workers.erase(it);
@@ -246,10 +257,11 @@ void on_worker_down(self_ptr self, const caf::down_msg& msg) {
   }
 }
 
-caf::behavior execution_actor(self_ptr self, execution_setup setup) {
+execution_actor::behavior_type execution(self_ptr self, execution_setup setup) {
   auto& st = self->state;
   st.loop.emplace(setup.flow, std::move(setup.state));
   st.setup = std::move(setup);
+  st.ids.emplace(st.setup.time);
   // Told to stop (server shutdown): stop the node actors too. The execution
   // stays unfinished in the log and is resumed at the next start.
   self->set_exit_handler([self](caf::exit_msg& msg) {
@@ -258,37 +270,37 @@ caf::behavior execution_actor(self_ptr self, execution_setup setup) {
   });
   self->set_down_handler([self](caf::down_msg& msg) { on_worker_down(self, msg); });
   if (st.setup.start) {
-    append(self, {execution_event{now_ms(), *st.setup.start}});
+    append(self, {execution_event{now(self), *st.setup.start}});
   } else {
-    take_effects(self, st.loop->resume(now_ms()));
+    take_effects(self, st.loop->resume(now(self)));
     pump(self);
   }
   return {
-    [self](appended_atom, const append_outcome_ptr& outcome) { on_appended(self, *outcome); },
     [self](node_done_atom, const task_report_ptr& report) {
       self->state.workers.erase(report->task);
       self->state.loop->receive(*report);
-      pump(self);
-    },
-    [self](retry_due_atom, const task_key& task) {
-      self->state.loop->receive(restart_due{task, true});
       pump(self);
     },
     [self](stream_atom, const stream_piece_ptr& piece) {
       self->state.loop->receive(*piece);
       pump(self);
     },
+    [self](cancel_atom, std::string& reason) { on_cancel(self, std::move(reason)); },
+    [self](appended_atom, const append_outcome_ptr& outcome) { on_appended(self, *outcome); },
+    [self](retry_due_atom, const task_key& task) {
+      self->state.loop->receive(restart_due{task, true});
+      pump(self);
+    },
     [self](jq_done_atom, std::uint64_t tag, const sandbox::jq_reply& reply) {
       map_replied(self, tag, reply);
     },
-    [self](cancel_atom, std::string& reason) { on_cancel(self, std::move(reason)); },
   };
 }
 
 } // namespace
 
-caf::actor spawn_execution(caf::actor_system& system, execution_setup setup) {
-  return system.spawn(execution_actor, std::move(setup));
+execution_actor spawn_execution(caf::actor_system& system, execution_setup setup) {
+  return system.spawn(execution, std::move(setup));
 }
 
 } // namespace baley::actors

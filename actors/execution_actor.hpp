@@ -8,7 +8,9 @@
 #include "actors/breaker_board.hpp"
 #include "actors/connection_directory.hpp"
 #include "actors/llm_transport.hpp"
-#include "actors/messages.hpp"
+#include "actors/clock.hpp"
+#include "actors/delivery.hpp"
+#include "actors/protocols.hpp"
 #include "runtime/execution/execution_state.hpp"
 #include "runtime/flow/flow.hpp"
 #include "runtime/llm/price_table.hpp"
@@ -42,13 +44,16 @@ struct execution_setup {
   // The jq sandbox every jq evaluation of this execution runs in.
   std::shared_ptr<sandbox::jq_pool> jq;
   bool debug = false;                       // provider errors carry raw bodies
-  // Optional: receives (started_atom, execution_id) once execution_start is
+  // Time for events, deadlines and ids; how other threads' answers (the
+  // log's, the sandbox's, the transport's) come back as messages.
+  std::shared_ptr<const clock> time = wall_clock();
+  std::shared_ptr<delivery> via = std::make_shared<direct_delivery>();
+  // Optional: told (started_atom, execution_id) once execution_start is
   // committed (a new execution), and (finished_atom, execution_finished) at
   // the end.
-  caf::actor observer;
+  execution_observer observer;
 };
 
-// Handles (cancel_atom, reason) besides its own internal messages.
-caf::actor spawn_execution(caf::actor_system& system, execution_setup setup);
+execution_actor spawn_execution(caf::actor_system& system, execution_setup setup);
 
 } // namespace baley::actors

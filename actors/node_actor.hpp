@@ -5,12 +5,13 @@
 // writes the execution's stream.
 #pragma once
 
-#include "actors/messages.hpp"
+#include "actors/clock.hpp"
+#include "actors/delivery.hpp"
+#include "actors/protocols.hpp"
 #include "runtime/flow/flow.hpp"
 #include "sandbox/jq_pool.hpp"
 
-#include <caf/actor.hpp>
-#include <caf/event_based_actor.hpp>
+#include <caf/local_actor.hpp>
 
 namespace baley::actors {
 
@@ -23,16 +24,29 @@ struct node_task {
   std::optional<unix_ms> deadline;  // delay nodes
 };
 
-// Spawned by the execution actor `spawner` (monitored); `parent` gets the
-// report. A delay waits for its deadline first (a timer, not a thread).
-// However the actor ends, a jq evaluation it started is stopped.
-caf::actor spawn_node(caf::local_actor* spawner, caf::actor parent,
-                      std::shared_ptr<const node_task> task,
-                      std::shared_ptr<sandbox::jq_pool> jq);
+// What a node actor needs besides its task.
+struct node_context {
+  task_parent parent;                     // gets the report
+  std::shared_ptr<sandbox::jq_pool> jq;
+  std::shared_ptr<delivery> via;          // brings the sandbox's replies
+  std::shared_ptr<const clock> time;
+};
+
+using node_actor = caf::typed_actor<
+  caf::reacts_to<run_atom>,
+  caf::reacts_to<jq_done_atom, std::uint64_t, sandbox::jq_reply>>;
+
+// Spawned monitored by `spawner`. A delay waits for its deadline first (a
+// timer, not a thread). However the actor ends, a jq evaluation it started
+// is stopped.
+node_actor spawn_node(caf::local_actor* spawner, std::shared_ptr<const node_task> task,
+                      node_context context);
 
 // A jq evaluation of `evaluation` on the sandbox; the reply arrives at `to`
-// as (jq_done_atom, tag, jq_reply). Returns the job id, for cancel().
+// as (jq_done_atom, tag, jq_reply) through `via`. Returns the job id, for
+// cancel().
 std::uint64_t submit_evaluation(sandbox::jq_pool& jq, const runtime::jq_evaluation& evaluation,
-                                caf::actor to, std::uint64_t tag);
+                                caf::actor to, std::uint64_t tag,
+                                std::shared_ptr<delivery> via);
 
 } // namespace baley::actors

@@ -4,6 +4,7 @@
 #include "actors/clock.hpp"
 #include "runtime/execution/execution_summary.hpp"
 #include "runtime/stream_names.hpp"
+#include "storage/projections.hpp"
 
 #include <boost/json.hpp>
 
@@ -32,12 +33,12 @@ result<std::vector<execution_summary>> unfinished(const storage::event_log& log)
 // Ends an execution that cannot resume: execution_error after its last
 // event, and its summary `failed`, in one batch.
 bool record_failure(storage::event_log& log, const execution_summary& known,
-                    const std::optional<execution_state>& state, const error& reason) {
+                    const std::optional<execution_state>& state, const error& reason,
+                    unix_ms now) {
   auto stream = names::execution_stream(known.id);
   auto next = state ? result<stream_index>(state->next_index) : log.next_index(stream);
   if (!next)
     return false;
-  auto now = now_ms();
   execution_event failed{now, execution_error{.error = "cannot resume: " + reason.message,
                                               .code = std::string(cannot_resume)}};
   auto summary = known;
@@ -54,11 +55,8 @@ bool record_failure(storage::event_log& log, const execution_summary& known,
                                   .events = {serialize_event(failed)}};
   if (!summary.workspace_id.empty())
     request.projections.push_back(
-      {.family = std::string(storage::families::executions_by_workspace),
-       .key = storage::families::compound_key(summary.workspace_id, known.id),
-       .value = text});
-  request.projections.push_back(
-    {.family = std::string(storage::families::executions), .key = known.id, .value = text});
+      storage::projections::workspace_execution(summary.workspace_id, known.id, text));
+  request.projections.push_back(storage::projections::execution_summary(known.id, text));
   return log.append(std::move(request)).has_value();
 }
 
@@ -88,7 +86,7 @@ result<recovery_plan> plan_recovery(engine& engine) {
       }
       reason = flow.error();
     }
-    bool recorded = record_failure(engine.log(), known, folded, *reason);
+    bool recorded = record_failure(engine.log(), known, folded, *reason, engine.time()->now());
     plan.failed.push_back({known.id, known.workspace_id, std::move(*reason), recorded});
   }
   return plan;
@@ -96,7 +94,7 @@ result<recovery_plan> plan_recovery(engine& engine) {
 
 std::vector<started_execution> resume_all(engine& engine,
                                           std::vector<resumable_execution> executions,
-                                          caf::actor observer) {
+                                          execution_observer observer) {
   std::vector<started_execution> started;
   for (auto& r : executions) {
     r.setup.observer = observer;

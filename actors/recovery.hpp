@@ -40,7 +40,7 @@ result<recovery_plan> plan_recovery(engine& engine);
 // ends.
 std::vector<started_execution> resume_all(engine& engine,
                                           std::vector<resumable_execution> executions,
-                                          caf::actor observer);
+                                          execution_observer observer);
 
 // {"msg":"execution not resumed","executionId","workspaceId","error","code"}
 std::string describe(const unresumable_execution& failed);

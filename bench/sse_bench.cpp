@@ -67,7 +67,8 @@ struct commit_clock {
   }
 };
 
-caf::behavior commit_recorder(caf::event_based_actor*, commit_clock* clock) {
+actors::event_subscriber::behavior_type commit_recorder(actors::event_subscriber::pointer,
+                                                        commit_clock* clock) {
   return {
     [clock](actors::event_atom, const actors::shared_event& e) { clock->record(e->stream, e->index); },
   };
@@ -206,7 +207,7 @@ std::string run_sse_bench(const sse_bench_options& options) {
   caf::actor_system_config config;
   config.set("scheduler.max-threads", static_cast<size_t>(2));
   caf::actor_system system{config};
-  auto engine = actors::engine::open(system, {dir.string(), options.mode});
+  auto engine = actors::engine::open(system, {.data_dir = dir.string(), .mode = options.mode});
   if (!engine)
     return error_line(engine.error().code, engine.error().message);
   http::metrics counters;
@@ -215,7 +216,7 @@ std::string run_sse_bench(const sse_bench_options& options) {
     return error_line("internal", "the API did not start");
   commit_clock clock;
   auto recorder = system.spawn(commit_recorder, &clock);
-  caf::anon_send((*engine)->broker(), actors::subscribe_atom::value,
+  caf::anon_send((*engine)->broker(), actors::subscribe_atom_v,
                  std::string(actors::all_streams), recorder);
   http::server_options server_options;
   server_options.port = 0;

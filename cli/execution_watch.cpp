@@ -2,12 +2,9 @@
 #include "cli/execution_watch.hpp"
 
 #include "cli/command_line.hpp"
-#include "runtime/json_text.hpp"
 #include "runtime/stream_names.hpp"
 
 #include <caf/all.hpp>
-
-#include <boost/json/parse.hpp>
 
 #include <atomic>
 #include <csignal>
@@ -22,32 +19,14 @@ extern "C" void on_interrupt(int) {
   interrupted.store(true);
 }
 
-// The terminal status an event's JSON announces, or "".
-std::string terminal_status(std::string_view event_json) {
-  boost::system::error_code ec;
-  auto event = runtime::parse_stored_json(event_json, ec);
-  if (ec || !event.is_object())
-    return {};
-  auto* type = event.get_object().if_contains("type");
-  if (!type || !type->is_string())
-    return {};
-  std::string_view name = type->get_string();
-  if (name == names::execution_complete)
-    return "completed";
-  if (name == names::execution_error)
-    return "failed";
-  if (name == names::execution_cancelled)
-    return "cancelled";
-  return {};
-}
-
 } // namespace
 
-status subscribe_all(caf::scoped_actor& self, const caf::actor& broker) {
+status subscribe_all(caf::scoped_actor& self, const actors::broker_actor& broker) {
   std::optional<error> failure;
-  self->request(broker, std::chrono::seconds(10), actors::subscribe_atom::value,
-                std::string(actors::all_streams), caf::actor_cast<caf::actor>(self))
-    .receive([](caf::atom_value) {},
+  self->request(broker, std::chrono::seconds(10), actors::subscribe_atom_v,
+                std::string(actors::all_streams),
+                caf::actor_cast<actors::event_subscriber>(self))
+    .receive([](caf::ok_atom) {},
              [&](caf::error& e) {
                failure = error{"internal", "cannot subscribe to the log: "
                                              + self->system().render(e), {}};
@@ -58,10 +37,10 @@ status subscribe_all(caf::scoped_actor& self, const caf::actor& broker) {
 }
 
 int watch_executions(caf::scoped_actor& self,
-                     const std::map<std::string, caf::actor>& executions) {
+                     const std::map<std::string, actors::execution_actor>& executions) {
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
-  std::map<std::string, std::string> ended;
+  std::map<std::string, runtime::execution_status> ended;
   bool cancel_sent = false;
   auto prefix = names::execution_stream_prefix;
   while (ended.size() < executions.size()) {
@@ -76,30 +55,31 @@ int watch_executions(caf::scoped_actor& self,
         auto line = ndjson_line(id, e->index, event_json);
         std::fwrite(line.data(), 1, line.size(), stdout);
         std::fflush(stdout);
-        if (auto status = terminal_status(event_json); !status.empty())
-          ended[id] = status;
+        if (auto status = runtime::terminal_status_of(event_json))
+          ended[id] = *status;
       },
       [&](actors::finished_atom, const actors::execution_finished& f) {
-        if (f.status != "log_failed")
+        if (f.reason != actors::finish_reason::log_failed)
           return;
         print_error(error{"log_failed", "execution " + f.execution_id
                                           + " stopped: the event log failed", {}});
-        ended[f.execution_id] = "failed";
+        ended[f.execution_id] = runtime::execution_status::failed;
       },
+      [&](actors::started_atom, const std::string&) {},
       caf::after(std::chrono::milliseconds(100)) >> [&] {
         if (!interrupted.load() || cancel_sent)
           return;
         cancel_sent = true;
         for (const auto& [id, actor] : executions)
           if (!ended.count(id) && actor)
-            caf::anon_send(actor, actors::cancel_atom::value, std::string("interrupted"));
+            caf::anon_send(actor, actors::cancel_atom_v, std::string("interrupted"));
       });
   }
   int code = exit_code::completed;
   for (const auto& [id, status] : ended) {
-    if (status == "failed")
+    if (status == runtime::execution_status::failed)
       return exit_code::failed;
-    if (status == "cancelled")
+    if (status == runtime::execution_status::cancelled)
       code = exit_code::cancelled;
   }
   return code;

@@ -170,7 +170,7 @@ int run_command(int argc, char** argv) {
     request.flow = *flow;
     request.input = std::move(input).value();
     request.trigger.kind = runtime::trigger_kind::cli;
-    request.observer = caf::actor_cast<caf::actor>(self);
+    request.observer = caf::actor_cast<actors::execution_observer>(self);
     auto started = eng.start(std::move(request));
     code = watch_executions(self, {{started.execution_id, started.actor}});
   }
@@ -218,17 +218,17 @@ int resume_command(int argc, char** argv) {
     auto plan = actors::plan_recovery(eng);
     if (!plan)
       return fail(plan.error(), exit_code::failed);
-    std::map<std::string, caf::actor> executions;
+    std::map<std::string, actors::execution_actor> executions;
     bool unrecorded = false;
     for (const auto& failed : plan->failed) {
       std::cerr << actors::describe(failed) << std::endl;
       // Its execution_error is already on its way to `self`.
       if (failed.recorded)
-        executions.emplace(failed.execution_id, caf::actor{});
+        executions.emplace(failed.execution_id, actors::execution_actor{});
       unrecorded |= !failed.recorded;
     }
     for (auto& r : actors::resume_all(eng, std::move(plan->resumable),
-                                      caf::actor_cast<caf::actor>(self)))
+                                      caf::actor_cast<actors::execution_observer>(self)))
       executions.emplace(r.execution_id, r.actor);
     code = watch_executions(self, executions);
     if (unrecorded)

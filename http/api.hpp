@@ -6,10 +6,9 @@
 
 #include "actors/engine.hpp"
 #include "actors/recovery.hpp"
+#include "http/api_actor.hpp"
 #include "http/exchange.hpp"
 #include "http/metrics.hpp"
-
-#include <caf/actor.hpp>
 
 #include <memory>
 #include <optional>
@@ -24,8 +23,7 @@ struct api_options {
 
 struct api_handle {
   std::unique_ptr<request_sink> sink;
-  caf::actor actor;
-  std::vector<caf::actor> readers;
+  api_actor actor;
   std::optional<std::string> admin_token;  // only when it was just created
   std::size_t resumed = 0;                 // executions resumed at start
   // Unfinished executions that could not resume; each was ended `failed`.
@@ -35,7 +33,7 @@ struct api_handle {
 result<api_handle> start_api(caf::actor_system& system, actors::engine& engine,
                              metrics& counters, const api_options& options);
 
-// Stops the API actor and its readers.
+// Stops the API actor (and with it its reader threads).
 void stop_api(api_handle& handle);
 
 } // namespace baley::http

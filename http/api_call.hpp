@@ -7,7 +7,6 @@
 #include "runtime/result.hpp"
 
 #include <caf/allowed_unsafe_message_type.hpp>
-#include <caf/atom.hpp>
 
 #include <boost/json/value.hpp>
 
@@ -26,10 +25,10 @@ struct api_call {
   const std::string& param(std::size_t i) const { return route.params.at(i); }
 };
 
+// A pointer into this process (its exchange holds a connection): a
+// local-only message.
 using api_call_ptr = std::shared_ptr<api_call>;
-using api_atom = caf::atom_constant<caf::atom("api")>;
 
 } // namespace baley::http
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(baley::http::api_call_ptr)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::function<void()>)

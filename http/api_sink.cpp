@@ -9,7 +9,7 @@
 
 namespace baley::http {
 
-api_sink::api_sink(caf::actor api, metrics& counters)
+api_sink::api_sink(api_actor api, metrics& counters)
   : api_(std::move(api)), counters_(counters) {}
 
 void api_sink::handle(http_request request, exchange_ptr exchange) {
@@ -50,7 +50,7 @@ void api_sink::handle(http_request request, exchange_ptr exchange) {
   }
   call->request = std::move(request);
   call->exchange = std::move(exchange);
-  caf::anon_send(api_, api_atom::value, std::move(call));
+  caf::anon_send(api_, api_atom_v, std::move(call));
 }
 
 } // namespace baley::http

@@ -1,20 +1,20 @@
 // The request sink that hands routed, parsed requests to the API actor.
 #pragma once
 
+#include "http/api_actor.hpp"
 #include "http/api_call.hpp"
 #include "http/metrics.hpp"
 
-#include <caf/actor.hpp>
 
 namespace baley::http {
 
 class api_sink : public request_sink {
 public:
-  api_sink(caf::actor api, metrics& counters);
+  api_sink(api_actor api, metrics& counters);
   void handle(http_request request, exchange_ptr exchange) override;
 
 private:
-  caf::actor api_;
+  api_actor api_;
   metrics& counters_;
 };
 

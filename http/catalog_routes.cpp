@@ -1,6 +1,8 @@
-// Flows, blocks and connections (API.md, "Flows and blocks"): every change is
-// a config event on the resource's stream; reads come from the catalog.
-#include "http/api_state.hpp"
+// Flows, blocks and connections; see catalog_routes.hpp.
+#include "http/catalog_routes.hpp"
+
+#include "http/paging.hpp"
+#include "http/replies.hpp"
 
 #include "runtime/flow/block_resolution.hpp"
 #include "runtime/stream_names.hpp"
@@ -28,27 +30,6 @@ std::optional<std::string> string_field(const json::object& o, std::string_view 
   return std::string(v->get_string());
 }
 
-// Items of `records` (newest first by id) after the cursor, one page.
-template <class Record, class ToJson>
-void reply_page(const api_call_ptr& call, const std::vector<const Record*>& records,
-                ToJson to_json) {
-  auto page = page_of(call->request);
-  if (!page)
-    return reply_error(call, 400, page.error().code, page.error().message);
-  json::array items;
-  std::optional<std::string> next;
-  for (const auto* r : records) {
-    if (page->cursor && r->id >= *page->cursor)
-      continue;
-    if (items.size() == page->limit) {
-      next = json::value_to<std::string>(items.back().at("id"));
-      break;
-    }
-    items.push_back(to_json(*r));
-  }
-  reply_json(call, 200, page_body(std::move(items), next));
-}
-
 // ---- flows -------------------------------------------------------------------
 
 json::object flow_json(const runtime::flow_record& f) {
@@ -69,19 +50,20 @@ json::object stored_flow(json::object body) {
   return body;
 }
 
+} // namespace
+
 // Compiles on a reader (jq compiles cost milliseconds), then saves version
 // `version` in the actor and answers with `status`.
-void save_flow_version(api_actor self, const api_call_ptr& call, const std::string& ws,
-                       std::string flow_id, std::uint64_t version, json::object flow,
-                       int status) {
+void catalog_routes::save_flow_version(const api_call_ptr& call, const std::string& ws,
+                                       std::string flow_id, std::uint64_t version,
+                                       json::object flow, int status) {
   if (!flow.contains("name") || !flow.at("name").is_string()
       || flow.at("name").get_string().empty()) {
     return reply_json(call, 400, runtime::invalid_flow_body({{"", "flow needs a name"}}));
   }
-  auto* engine = self->state.engine;
   // Stored blocks at their latest versions, as an execution started now
   // would run them.
-  const auto& catalog = self->state.catalog;
+  const auto& catalog = p_.catalog.get();
   auto resolved = runtime::resolve_blocks(
     flow, [&](const std::string& id) -> std::optional<runtime::stored_block> {
       const auto* block = catalog.block(ws, id);
@@ -89,35 +71,57 @@ void save_flow_version(api_actor self, const api_call_ptr& call, const std::stri
         return std::nullopt;
       return runtime::stored_block{block->version, block->block};
     });
-  on_reader_then(self, [=, flow = std::move(flow),
-                        resolved = std::move(resolved)]() mutable -> actor_continuation {
-    // An ai-block may use the connections of its own workspace only.
-    auto connection_in_workspace = [engine, ws](const std::string& id) {
-      auto c = engine->connections().find(id);
-      return c && c->workspace_id == ws;
-    };
-    auto compiled = runtime::compile_flow(resolved.flow, engine->programs(),
-                                          connection_in_workspace);
-    auto problems = std::move(resolved.problems);
-    problems.insert(problems.end(), compiled.problems.begin(), compiled.problems.end());
-    if (!problems.empty()) {
-      reply_json(call, 400, runtime::invalid_flow_body(problems));
-      return [](api_actor) {};
-    }
-    return [=, compiled = compiled.flow, versions = std::move(resolved.versions),
-            flow = std::move(flow)](api_actor self) mutable {
-      runtime::config_event event{actors::now_ms(),
-                                  runtime::flow_saved{flow_id, ws, version, std::move(flow)}};
-      save_config(self, names::flow_stream(flow_id), std::move(event),
-                  [=](api_actor self, const error* failed) {
-                    if (failed)
-                      return reply_error(call, 503, failed->code, failed->message);
-                    self->state.engine->remember_flow(flow_id, version, compiled, versions);
-                    reply_json(call, status, flow_json(*self->state.catalog.flow(ws, flow_id)));
-                  });
-    };
-  });
+  struct checked {
+    std::shared_ptr<const runtime::compiled_flow> flow;  // null: refused, answered
+  };
+  auto& engine = p_.engine;
+  p_.async.on_reader_then<checked>(
+    [&engine, call, ws, resolved]() -> checked {
+      // An ai-block may use the connections of its own workspace only.
+      auto connection_in_workspace = [&engine, ws](const std::string& id) {
+        auto c = engine.connections().find(id);
+        return c && c->workspace_id == ws;
+      };
+      auto compiled = runtime::compile_flow(resolved.flow, engine.programs(),
+                                            connection_in_workspace);
+      auto problems = resolved.problems;
+      problems.insert(problems.end(), compiled.problems.begin(), compiled.problems.end());
+      if (!problems.empty()) {
+        reply_json(call, 400, runtime::invalid_flow_body(problems));
+        return {};
+      }
+      return {compiled.flow};
+    },
+    [this, call, ws, flow_id, version, status, flow = std::move(flow),
+     versions = resolved.versions](checked& compiled) mutable {
+      if (!compiled.flow)
+        return;
+      p_.catalog.save(names::flow_stream(flow_id),
+                      runtime::flow_saved{flow_id, ws, version, std::move(flow)},
+                      [this, call, ws, flow_id, version, status, compiled = compiled.flow,
+                       versions](const error* failed) {
+                        if (failed)
+                          return reply_error(call, *failed);
+                        p_.engine.remember_flow(flow_id, version, compiled, versions);
+                        reply_json(call, status, flow_json(*p_.catalog.get().flow(ws, flow_id)));
+                      });
+    });
 }
+
+void catalog_routes::save_deletion(const api_call_ptr& call, std::string stream,
+                                   runtime::config_event_payload deleted,
+                                   std::function<void()> after) {
+  p_.catalog.save(std::move(stream), std::move(deleted),
+                  [call, after = std::move(after)](const error* failed) {
+                    if (failed)
+                      return reply_error(call, *failed);
+                    if (after)
+                      after();
+                    reply_no_content(call);
+                  });
+}
+
+namespace {
 
 // ---- blocks and connections --------------------------------------------------
 
@@ -139,9 +143,12 @@ json::object connection_json(const runtime::connection_record& c) {
   return out;
 }
 
+} // namespace
+
 // {name, type, config} checked; a function-block's code compiled on a reader.
-void save_block_version(api_actor self, const api_call_ptr& call, const std::string& ws,
-                        std::string block_id, std::uint64_t version, int status) {
+void catalog_routes::save_block_version(const api_call_ptr& call, const std::string& ws,
+                                        std::string block_id, std::uint64_t version,
+                                        int status) {
   const auto* body = body_object(call);
   if (!body)
     return;
@@ -154,105 +161,102 @@ void save_block_version(api_actor self, const api_call_ptr& call, const std::str
                        "a block is {\"name\", \"type\": \"ai-block\"|\"function-block\", "
                        "\"config\": {...}}");
   json::object block{{"name", *name}, {"type", *type}, {"config", *config}};
-  auto* engine = self->state.engine;
-  on_reader_then(self, [=, block = std::move(block)]() mutable -> actor_continuation {
-    if (*type == "function-block") {
+  auto& engine = p_.engine;
+  // The refusal, if any (answered there); else the block to save.
+  p_.async.on_reader_then<std::optional<json::object>>(
+    [&engine, call, block]() -> std::optional<json::object> {
+      if (block.at("type") != "function-block")
+        return block;
       const auto* code = block.at("config").get_object().if_contains("code");
       if (!code || !code->is_string()) {
         reply_error(call, 400, "invalid_block", "a function-block's config needs \"code\"");
-        return [](api_actor) {};
+        return std::nullopt;
       }
-      auto compiled = engine->programs().get(code->get_string());
-      if (!compiled) {
+      if (auto compiled = engine.programs().get(code->get_string()); !compiled) {
         reply_error(call, 400, "invalid_block", "config.code: " + compiled.error().message);
-        return [](api_actor) {};
+        return std::nullopt;
       }
-    }
-    return [=, block = std::move(block)](api_actor self) mutable {
-      runtime::config_event event{actors::now_ms(),
-                                  runtime::block_saved{block_id, ws, version, std::move(block)}};
-      save_config(self, names::block_stream(block_id), std::move(event),
-                  [=](api_actor self, const error* failed) {
-                    if (failed)
-                      return reply_error(call, 503, failed->code, failed->message);
-                    reply_json(call, status, block_json(*self->state.catalog.block(ws, block_id)));
-                  });
-    };
-  });
+      return block;
+    },
+    [this, call, ws, block_id, version, status](std::optional<json::object>& checked) {
+      if (!checked)
+        return;
+      p_.catalog.save(names::block_stream(block_id),
+                      runtime::block_saved{block_id, ws, version, std::move(*checked)},
+                      [this, call, ws, block_id, status](const error* failed) {
+                        if (failed)
+                          return reply_error(call, *failed);
+                        reply_json(call, status,
+                                   block_json(*p_.catalog.get().block(ws, block_id)));
+                      });
+    });
 }
 
-} // namespace
-
-void flow_create(api_actor self, const api_call_ptr& call, const authenticated& who) {
+void catalog_routes::flow_create(const api_call_ptr& call, const authenticated& who) {
   const auto* body = body_object(call);
   if (!body)
     return;
-  save_flow_version(self, call, who.workspace_id, self->state.ids.next_id(), 1,
-                    stored_flow(*body), 201);
+  save_flow_version(call, who.workspace_id, p_.ids.next_id(), 1, stored_flow(*body), 201);
 }
 
-void flow_list(api_actor self, const api_call_ptr& call, const authenticated& who) {
-  reply_page(call, self->state.catalog.flows(who.workspace_id), flow_json);
+void catalog_routes::flow_list(const api_call_ptr& call, const authenticated& who) {
+  reply_page(call, p_.catalog.get().flows(who.workspace_id), flow_json);
 }
 
-void flow_get(api_actor self, const api_call_ptr& call, const authenticated& who) {
-  const auto* flow = self->state.catalog.flow(who.workspace_id, call->param(0));
+void catalog_routes::flow_get(const api_call_ptr& call, const authenticated& who) {
+  const auto* flow = p_.catalog.get().flow(who.workspace_id, call->param(0));
   if (!flow)
     return reply_not_found(call, "flow " + call->param(0));
   reply_json(call, 200, flow_json(*flow));
 }
 
-void flow_update(api_actor self, const api_call_ptr& call, const authenticated& who) {
-  const auto* flow = self->state.catalog.flow(who.workspace_id, call->param(0));
+void catalog_routes::flow_update(const api_call_ptr& call, const authenticated& who) {
+  const auto* flow = p_.catalog.get().flow(who.workspace_id, call->param(0));
   if (!flow)
     return reply_not_found(call, "flow " + call->param(0));
   const auto* body = body_object(call);
   if (!body)
     return;
-  save_flow_version(self, call, who.workspace_id, flow->id, flow->version + 1,
-                    stored_flow(*body), 200);
+  save_flow_version(call, who.workspace_id, flow->id, flow->version + 1, stored_flow(*body), 200);
 }
 
-void flow_delete(api_actor self, const api_call_ptr& call, const authenticated& who) {
-  const auto* flow = self->state.catalog.flow(who.workspace_id, call->param(0));
+void catalog_routes::flow_delete(const api_call_ptr& call, const authenticated& who) {
+  const auto* flow = p_.catalog.get().flow(who.workspace_id, call->param(0));
   if (!flow)
     return reply_not_found(call, "flow " + call->param(0));
-  runtime::config_event event{actors::now_ms(), runtime::flow_deleted{flow->id}};
-  save_config(self, names::flow_stream(flow->id), std::move(event), no_content_once_saved(call));
+  save_deletion(call, names::flow_stream(flow->id), runtime::flow_deleted{flow->id});
 }
 
-void block_create(api_actor self, const api_call_ptr& call, const authenticated& who) {
-  save_block_version(self, call, who.workspace_id, self->state.ids.next_id(), 1, 201);
+void catalog_routes::block_create(const api_call_ptr& call, const authenticated& who) {
+  save_block_version(call, who.workspace_id, p_.ids.next_id(), 1, 201);
 }
 
-void block_list(api_actor self, const api_call_ptr& call, const authenticated& who) {
-  reply_page(call, self->state.catalog.blocks(who.workspace_id), block_json);
+void catalog_routes::block_list(const api_call_ptr& call, const authenticated& who) {
+  reply_page(call, p_.catalog.get().blocks(who.workspace_id), block_json);
 }
 
-void block_get(api_actor self, const api_call_ptr& call, const authenticated& who) {
-  const auto* block = self->state.catalog.block(who.workspace_id, call->param(0));
+void catalog_routes::block_get(const api_call_ptr& call, const authenticated& who) {
+  const auto* block = p_.catalog.get().block(who.workspace_id, call->param(0));
   if (!block)
     return reply_not_found(call, "block " + call->param(0));
   reply_json(call, 200, block_json(*block));
 }
 
-void block_update(api_actor self, const api_call_ptr& call, const authenticated& who) {
-  const auto* block = self->state.catalog.block(who.workspace_id, call->param(0));
+void catalog_routes::block_update(const api_call_ptr& call, const authenticated& who) {
+  const auto* block = p_.catalog.get().block(who.workspace_id, call->param(0));
   if (!block)
     return reply_not_found(call, "block " + call->param(0));
-  save_block_version(self, call, who.workspace_id, block->id, block->version + 1, 200);
+  save_block_version(call, who.workspace_id, block->id, block->version + 1, 200);
 }
 
-void block_delete(api_actor self, const api_call_ptr& call, const authenticated& who) {
-  const auto* block = self->state.catalog.block(who.workspace_id, call->param(0));
+void catalog_routes::block_delete(const api_call_ptr& call, const authenticated& who) {
+  const auto* block = p_.catalog.get().block(who.workspace_id, call->param(0));
   if (!block)
     return reply_not_found(call, "block " + call->param(0));
-  runtime::config_event event{actors::now_ms(), runtime::block_deleted{block->id}};
-  save_config(self, names::block_stream(block->id), std::move(event),
-              no_content_once_saved(call));
+  save_deletion(call, names::block_stream(block->id), runtime::block_deleted{block->id});
 }
 
-void connection_create(api_actor self, const api_call_ptr& call, const authenticated& who) {
+void catalog_routes::connection_create(const api_call_ptr& call, const authenticated& who) {
   const auto* body = body_object(call);
   if (!body)
     return;
@@ -260,60 +264,55 @@ void connection_create(api_actor self, const api_call_ptr& call, const authentic
   auto type = string_field(*body, "type");
   auto base_url = string_field(*body, "baseUrl").value_or("");
   auto api_key = string_field(*body, "apiKey").value_or("");
-  static const std::vector<std::string> types = {"openai", "anthropic", "ollama", "simulated"};
-  if (!name || name->empty() || !type || std::find(types.begin(), types.end(), *type) == types.end())
+  auto known = type ? runtime::provider_kind_from_name(*type) : std::nullopt;
+  if (!name || name->empty() || !known)
     return reply_error(call, 400, "invalid_connection",
                        "a connection needs \"name\" and \"type\": openai, anthropic, ollama "
                        "or simulated");
-  if (*type != "simulated" && base_url.rfind("http://", 0) != 0
+  const runtime::provider_kind kind = known.value();
+  if (kind != runtime::provider_kind::simulated && base_url.rfind("http://", 0) != 0
       && base_url.rfind("https://", 0) != 0)
     return reply_error(call, 400, "invalid_connection",
                        "baseUrl must be an http:// or https:// URL");
   std::string sealed;
   if (!api_key.empty()) {
-    auto s = self->state.secrets->seal(api_key);
+    auto s = p_.secrets.seal(api_key);
     if (!s)
       return reply_error(call, 500, "internal", "the API key could not be encrypted");
     sealed = *s;
   }
-  auto id = self->state.ids.next_id();
+  auto id = p_.ids.next_id();
   auto ws = who.workspace_id;
-  runtime::config_event event{actors::now_ms(),
-                              runtime::connection_saved{id, ws, 1, *name, *type, base_url,
-                                                        std::move(sealed)}};
-  actors::connection_info info{id, ws, *name, *type, base_url, std::move(api_key)};
-  save_config(self, names::connection_stream(id), std::move(event),
-              [call, id, ws, info = std::move(info)](api_actor self, const error* failed) mutable {
-                if (failed)
-                  return reply_error(call, 503, failed->code, failed->message);
-                self->state.engine->connections().put(std::move(info));
-                reply_json(call, 201, connection_json(*self->state.catalog.connection(ws, id)));
-              });
+  actors::connection_info info{.id = id, .workspace_id = ws, .name = *name, .kind = kind,
+                               .base_url = base_url, .api_key = std::move(api_key)};
+  p_.catalog.save(names::connection_stream(id),
+                  runtime::connection_saved{id, ws, 1, *name, *type, base_url, std::move(sealed)},
+                  [this, call, id, ws, info = std::move(info)](const error* failed) mutable {
+                    if (failed)
+                      return reply_error(call, *failed);
+                    p_.engine.connections().put(std::move(info));
+                    reply_json(call, 201,
+                               connection_json(*p_.catalog.get().connection(ws, id)));
+                  });
 }
 
-void connection_list(api_actor self, const api_call_ptr& call, const authenticated& who) {
-  reply_page(call, self->state.catalog.connections(who.workspace_id), connection_json);
+void catalog_routes::connection_list(const api_call_ptr& call, const authenticated& who) {
+  reply_page(call, p_.catalog.get().connections(who.workspace_id), connection_json);
 }
 
-void connection_get(api_actor self, const api_call_ptr& call, const authenticated& who) {
-  const auto* c = self->state.catalog.connection(who.workspace_id, call->param(0));
+void catalog_routes::connection_get(const api_call_ptr& call, const authenticated& who) {
+  const auto* c = p_.catalog.get().connection(who.workspace_id, call->param(0));
   if (!c)
     return reply_not_found(call, "connection " + call->param(0));
   reply_json(call, 200, connection_json(*c));
 }
 
-void connection_delete(api_actor self, const api_call_ptr& call, const authenticated& who) {
-  const auto* c = self->state.catalog.connection(who.workspace_id, call->param(0));
+void catalog_routes::connection_delete(const api_call_ptr& call, const authenticated& who) {
+  const auto* c = p_.catalog.get().connection(who.workspace_id, call->param(0));
   if (!c)
     return reply_not_found(call, "connection " + call->param(0));
-  runtime::config_event event{actors::now_ms(), runtime::connection_deleted{c->id}};
-  save_config(self, names::connection_stream(c->id), std::move(event),
-              [call, id = c->id](api_actor self, const error* failed) {
-                if (failed)
-                  return reply_error(call, 503, failed->code, failed->message);
-                self->state.engine->connections().remove(id);
-                reply_no_content(call);
-              });
+  save_deletion(call, names::connection_stream(c->id), runtime::connection_deleted{c->id},
+                [this, id = c->id] { p_.engine.connections().remove(id); });
 }
 
 } // namespace baley::http

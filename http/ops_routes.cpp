@@ -1,33 +1,33 @@
-// Operations: /healthz (the log is writable), /metrics (Prometheus text) and
-// the web page at / (a placeholder until the UI lands).
-#include "http/api_state.hpp"
+// Operations routes; see ops_routes.hpp.
+#include "http/ops_routes.hpp"
+
+#include "http/replies.hpp"
 
 #include <boost/json.hpp>
 
 namespace baley::http {
 
-void health(api_actor self, const api_call_ptr& call) {
+void ops_routes::health(const api_call_ptr& call) {
   // An empty request goes through the writer: it answers only if the log
   // has not failed.
-  append_then(self, storage::append_request{}, [call](api_actor, auto committed) {
-    if (!committed)
-      return reply_error(call, 503, committed.error().code, committed.error().message);
+  async_.append_then(storage::append_request{}, [call](api_async::committed& r) {
+    if (!r)
+      return reply_error(call, 503, r.error().code, r.error().message);
     reply_json(call, 200, boost::json::object{{"status", "ok"}});
   });
 }
 
-void metrics_page(api_actor self, const api_call_ptr& call) {
-  auto& engine = *self->state.engine;
+void ops_routes::metrics_page(const api_call_ptr& call) {
   http_response r;
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-  r.body = self->state.counters->render({.log = engine.log(),
-                                         .breakers = engine.breakers().states(actors::now_ms()),
-                                         .jq = engine.jq().stats(),
-                                         .jq_workers = engine.jq().worker_pids().size()});
+  r.body = counters_.render({.log = engine_.log(),
+                             .breakers = engine_.breakers().states(engine_.time()->now()),
+                             .jq = engine_.jq().stats(),
+                             .jq_workers = engine_.jq().worker_pids().size()});
   reply(call, std::move(r));
 }
 
-void ui_page(api_actor, const api_call_ptr& call) {
+void ops_routes::ui_page(const api_call_ptr& call) {
   http_response r;
   r.content_type = "text/html; charset=utf-8";
   r.body = "<!doctype html><html><head><meta charset=\"utf-8\"><title>Baley Runtime</title>"

@@ -2,16 +2,13 @@
 // bytes (shared, never re-encoded); only the "id: N\ndata: " head is per event.
 #include "http/sse_feed.hpp"
 
-#include "runtime/stream_names.hpp"
+#include "runtime/execution/execution_state.hpp"
 
 #include <caf/all.hpp>
 
-#include <array>
 
 namespace baley::http {
 namespace {
-
-using closed_atom = caf::atom_constant<caf::atom("closed")>;
 
 struct feed_state {
   sse_feed_setup setup;
@@ -20,7 +17,12 @@ struct feed_state {
   bool done = false;
 };
 
-using feed_actor = caf::stateful_actor<feed_state>*;
+using feed_actor = sse_feed_actor::stateful_pointer<feed_state>;
+
+// Whether a stored record holds its execution's terminal event.
+bool is_terminal(std::string_view record) {
+  return runtime::terminal_status_of(storage::event_bytes(record)).has_value();
+}
 
 sse_frame frame_of(const actors::shared_event& e) {
   return sse_frame{"id: " + std::to_string(e->index) + "\ndata: ", e->record, e};
@@ -33,8 +35,8 @@ void finish(feed_actor self) {
   st.done = true;
   st.setup.exchange->finish_event_stream();
   if (st.subscribed)
-    caf::anon_send(st.setup.engine->broker(), actors::unsubscribe_atom::value, st.setup.stream,
-                   caf::actor_cast<caf::actor>(self));
+    caf::anon_send(st.setup.engine->broker(), actors::unsubscribe_atom_v, st.setup.stream,
+                   actors::event_subscriber(self));
   self->quit();
 }
 
@@ -48,7 +50,7 @@ void deliver(feed_actor self, const std::vector<actors::shared_event>& events) {
       continue;
     frames.push_back(frame_of(e));
     ++st.next;
-    if (is_terminal_record(e->record)) {
+    if (is_terminal(e->record)) {
       terminal = true;
       break;
     }
@@ -80,23 +82,23 @@ void catch_up(feed_actor self) {
   // terminal event): close the same way.
   if (shared.empty()) {
     auto last = st.setup.engine->log().read_stream(st.setup.stream, st.next - 1, 1);
-    if (last && !last->empty() && is_terminal_record(last->front().record))
+    if (last && !last->empty() && is_terminal(last->front().record))
       finish(self);
   }
 }
 
-caf::behavior sse_feed(feed_actor self, sse_feed_setup setup) {
+sse_feed_actor::behavior_type sse_feed(feed_actor self, sse_feed_setup setup) {
   auto& st = self->state;
   st.setup = std::move(setup);
   st.next = st.setup.from;
   st.setup.counters->sse_opened();
   self->attach_functor([counters = st.setup.counters] { counters->sse_closed(); });
-  caf::actor me = caf::actor_cast<caf::actor>(self);
-  st.setup.exchange->open_event_stream([me] { caf::anon_send(me, closed_atom::value); });
-  self->request(st.setup.engine->broker(), std::chrono::seconds(10),
-                actors::subscribe_atom::value, st.setup.stream, me)
+  st.setup.exchange->open_event_stream(
+    [me = sse_feed_actor(self)] { caf::anon_send(me, closed_atom_v); });
+  self->request(st.setup.engine->broker(), std::chrono::seconds(10), actors::subscribe_atom_v,
+                st.setup.stream, actors::event_subscriber(self))
     .then(
-      [self](caf::atom_value) {
+      [self](caf::ok_atom) {
         self->state.subscribed = true;
         catch_up(self);
       },
@@ -115,8 +117,8 @@ caf::behavior sse_feed(feed_actor self, sse_feed_setup setup) {
     [self](closed_atom) {
       auto& st = self->state;
       if (st.subscribed)
-        caf::anon_send(st.setup.engine->broker(), actors::unsubscribe_atom::value,
-                       st.setup.stream, caf::actor_cast<caf::actor>(self));
+        caf::anon_send(st.setup.engine->broker(), actors::unsubscribe_atom_v, st.setup.stream,
+                       actors::event_subscriber(self));
       self->quit();
     },
   };
@@ -124,25 +126,7 @@ caf::behavior sse_feed(feed_actor self, sse_feed_setup setup) {
 
 } // namespace
 
-bool is_terminal_record(std::string_view record) {
-  // Events are serialized with "type" first, so a prefix check suffices; the
-  // prefixes are built once, not per event and client.
-  static const std::array<std::string, 3> prefixes = [] {
-    std::array<std::string, 3> out;
-    std::size_t i = 0;
-    for (auto type : {names::execution_complete, names::execution_error,
-                      names::execution_cancelled})
-      out[i++] = "{\"type\":\"" + std::string(type) + "\"";
-    return out;
-  }();
-  auto event = storage::event_bytes(record);
-  for (const auto& prefix : prefixes)
-    if (event.substr(0, prefix.size()) == prefix)
-      return true;
-  return false;
-}
-
-caf::actor spawn_sse_feed(caf::actor_system& system, sse_feed_setup setup) {
+sse_feed_actor spawn_sse_feed(caf::actor_system& system, sse_feed_setup setup) {
   return system.spawn(sse_feed, std::move(setup));
 }
 

@@ -7,6 +7,7 @@
 
 #include "actors/engine.hpp"
 #include "http/exchange.hpp"
+#include "http/type_ids.hpp"
 #include "http/metrics.hpp"
 
 #include <caf/actor.hpp>
@@ -21,9 +22,9 @@ struct sse_feed_setup {
   metrics* counters = nullptr;
 };
 
-caf::actor spawn_sse_feed(caf::actor_system& system, sse_feed_setup setup);
+// A subscriber of the broker, told when its client goes away.
+using sse_feed_actor = actors::event_subscriber::extend<caf::reacts_to<closed_atom>>;
 
-// Whether a stored record holds a terminal execution event.
-bool is_terminal_record(std::string_view record);
+sse_feed_actor spawn_sse_feed(caf::actor_system& system, sse_feed_setup setup);
 
 } // namespace baley::http

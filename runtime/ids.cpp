@@ -24,17 +24,5 @@ std::string make_uuid_v7(unix_ms now, const uuid_random_bytes& random) {
   return out;
 }
 
-bool is_uuid_text(std::string_view text) {
-  if (text.size() != 36)
-    return false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? c != '-'
-             : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
-      return false;
-  }
-  return true;
-}
 
 } // namespace baley

@@ -16,6 +16,4 @@ using uuid_random_bytes = std::array<std::uint8_t, 10>;
 // RFC 9562 variant, 74 random bits.
 std::string make_uuid_v7(unix_ms now, const uuid_random_bytes& random);
 
-bool is_uuid_text(std::string_view text);
-
 } // namespace baley

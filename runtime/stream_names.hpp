@@ -13,6 +13,9 @@ inline constexpr std::string_view workspace_stream_prefix = "ws/";
 inline constexpr std::string_view block_stream_prefix = "block/";
 inline constexpr std::string_view connection_stream_prefix = "conn/";
 inline constexpr std::string_view webhook_stream_prefix = "hook/";
+inline constexpr std::string_view webhook_log_stream_prefix = "hooklog/";
+// Every transition of every circuit breaker.
+inline constexpr std::string_view breakers_stream = "system/breakers";
 
 inline std::string execution_stream(std::string_view execution_id) {
   return std::string(execution_stream_prefix) + std::string(execution_id);
@@ -32,6 +35,11 @@ inline std::string connection_stream(std::string_view connection_id) {
 // One stream per flow's webhook: hook/<flowId>.
 inline std::string webhook_stream(std::string_view flow_id) {
   return std::string(webhook_stream_prefix) + std::string(flow_id);
+}
+
+// One stream per flow's webhook calls: hooklog/<flowId>.
+inline std::string webhook_log_stream(std::string_view flow_id) {
+  return std::string(webhook_log_stream_prefix) + std::string(flow_id);
 }
 
 // Execution events (DESIGN.md, "Event model").
@@ -64,5 +72,11 @@ inline constexpr std::string_view connection_deleted = "connection_deleted";
 // hook/<flowId>
 inline constexpr std::string_view webhook_saved = "webhook_saved";
 inline constexpr std::string_view webhook_deleted = "webhook_deleted";
+
+// Operational events (runtime/ops/ops_events.hpp), by stream.
+// system/breakers
+inline constexpr std::string_view breaker_changed = "breaker_changed";
+// hooklog/<flowId>
+inline constexpr std::string_view webhook_called = "webhook_called";
 
 } // namespace baley::names

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <deque>
 #include <iostream>
+#include <condition_variable>
 #include <mutex>
 #include <thread>
 #include <poll.h>
@@ -57,6 +58,8 @@ struct jq_pool::impl {
   std::vector<std::uint64_t> cancels;
   bool stopping = false;
   std::uint64_t next_id = 1;
+  std::size_t outstanding = 0;  // submitted, not yet answered or dropped
+  std::condition_variable idle;
 
   // The dispatcher's own.
   std::vector<worker_slot> slots;
@@ -113,10 +116,20 @@ struct jq_pool::impl {
     ++workers_started;
   }
 
-  static void finish(worker_slot& slot, jq_reply reply) {
+  void finish(worker_slot& slot, jq_reply reply) {
     auto job = std::move(*slot.job);
     slot.job.reset();
     job.done(std::move(reply));
+    settled(1);
+  }
+
+  // `n` jobs are answered or dropped: wait_idle() may return.
+  void settled(std::size_t n) {
+    {
+      std::lock_guard lock(mutex);
+      outstanding -= n;
+    }
+    idle.notify_all();
   }
 
   // The job of a worker that died while running it, answered by how it died.
@@ -157,6 +170,7 @@ struct jq_pool::impl {
       std::erase_if(pending, [id](const queued_job& j) { return j.id == id; });
       if (pending.size() != before) {
         ++cancelled;
+        settled(1);
         continue;
       }
       for (auto& slot : slots) {
@@ -164,6 +178,7 @@ struct jq_pool::impl {
           continue;
         ++cancelled;
         slot.job.reset();
+        settled(1);
         slot.process->kill_and_reap();
         slot.process.reset();
         spawn(slot);
@@ -202,6 +217,7 @@ struct jq_pool::impl {
         ++evaluations;
         job.done(jq_reply{false, runtime::jq_unavailable_code,
                           "no jq worker process could be started: " + spawn_problem});
+        settled(1);
       }
   }
 
@@ -338,6 +354,7 @@ std::uint64_t jq_pool::submit(jq_job job, jq_done done) {
   {
     std::lock_guard lock(impl_->mutex);
     id = impl_->next_id++;
+    ++impl_->outstanding;
     impl_->incoming.push_back(queued_job{id, std::move(job), std::move(done)});
   }
   impl_->wake();
@@ -360,6 +377,11 @@ jq_pool_stats jq_pool::stats() const {
                        .workers_started = impl_->workers_started.load(),
                        .queued = impl_->queued.load(),
                        .running = impl_->running.load()};
+}
+
+bool jq_pool::wait_idle(std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(impl_->mutex);
+  return impl_->idle.wait_for(lock, timeout, [this] { return impl_->outstanding == 0; });
 }
 
 std::vector<pid_t> jq_pool::worker_pids() const {

@@ -76,6 +76,11 @@ public:
   // The worker processes alive now (for tests and operators).
   std::vector<pid_t> worker_pids() const;
 
+  // Waits until every job submitted so far is answered (its `done` returned)
+  // or dropped; false when `timeout` passed first. For tests that must know
+  // the sandbox has nothing in flight.
+  bool wait_idle(std::chrono::milliseconds timeout) const;
+
 private:
   struct impl;
   std::unique_ptr<impl> impl_;

@@ -2,13 +2,13 @@
 // environment first, else the data dir's key file, created once, atomically.
 #include "storage/secret_box.hpp"
 
-#include "os/fd_io.hpp"
+#include "os/private_file.hpp"
 
-#include "storage/base64.hpp"
-#include "storage/crypto.hpp"
+#include "runtime/base64.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -37,6 +37,15 @@ struct cipher_ctx_free {
   void operator()(EVP_CIPHER_CTX* ctx) const { EVP_CIPHER_CTX_free(ctx); }
 };
 using cipher_ctx = std::unique_ptr<EVP_CIPHER_CTX, cipher_ctx_free>;
+
+// `bytes` random bytes from the system CSPRNG; "crypto_error" if it fails.
+result<std::string> random_bytes(std::size_t bytes) {
+  std::string out(bytes, '\0');
+  if (bytes > 0
+      && RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(bytes)) != 1)
+    return error{"crypto_error", "the system random generator failed", {}};
+  return out;
+}
 
 // Wipes a buffer that held key bytes or a plaintext when it goes away.
 struct wipe_on_exit {
@@ -143,9 +152,9 @@ result<key_bytes> read_key_file(int fd, const std::string& path) {
   return key;
 }
 
-// Writes a new key to a temporary file, then links it into place: a reader
-// never sees a partial key, and of two processes starting at once one wins
-// and the other reads the winner's key.
+// Writes a new key file and links it into place (os/private_file.hpp): a
+// reader never sees a partial key, and of two processes starting at once one
+// wins and the other reads the winner's key.
 result<key_bytes> create_key_file(const std::string& dir, const std::string& path) {
   auto random = random_bytes(key_size);
   if (!random)
@@ -154,35 +163,18 @@ result<key_bytes> create_key_file(const std::string& dir, const std::string& pat
   std::memcpy(key.data(), random->data(), key_size);
   OPENSSL_cleanse(random->data(), random->size());
   wipe_on_exit wipe_key{key.data(), key.size()};
-
-  auto temp = path + ".new-XXXXXX";
-  fd_guard file{::mkstemp(temp.data())};  // mode 0600
-  if (file.fd < 0)
-    return io_error("cannot create a key file in " + dir, errno);
-  auto fail = [&](const std::string& what) {
-    auto err = errno;
-    ::unlink(temp.c_str());
-    return io_error(what, err);
-  };
-  if (::fchmod(file.fd, S_IRUSR | S_IWUSR) != 0)
-    return fail("cannot chmod " + temp);
-  if (!os::write_all(file.fd, std::string_view(reinterpret_cast<const char*>(key.data()),
-                                               key.size()))
-      || ::fsync(file.fd) != 0)
-    return fail("cannot write " + temp);
-  if (::link(temp.c_str(), path.c_str()) != 0) {
-    if (errno != EEXIST)
-      return fail("cannot create " + path);
-    ::unlink(temp.c_str());
+  std::string problem;
+  auto outcome = os::publish_private_file(
+    path, std::string_view(reinterpret_cast<const char*>(key.data()), key.size()),
+    os::publish_mode::keep_existing, problem);
+  if (outcome == os::publish_outcome::failed)
+    return error{"io_error", problem, {}};
+  if (outcome == os::publish_outcome::already_there) {
     fd_guard winner{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
     if (winner.fd < 0)
       return io_error("cannot open " + path, errno);
     return read_key_file(winner.fd, path);
   }
-  ::unlink(temp.c_str());
-  fd_guard directory{::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
-  if (directory.fd < 0 || ::fsync(directory.fd) != 0)
-    return io_error("cannot sync " + dir, errno);
   return key;  // copied before wipe_key runs
 }
 
@@ -252,13 +244,13 @@ result<std::string> secret_box::seal(std::string_view plaintext) const {
       || EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_AEAD_GET_TAG, static_cast<int>(tag_size),
                              out + nonce_size + plaintext.size()) != 1)
     return crypto_failed();
-  return std::string(version_prefix) + base64_encode(sealed);
+  return std::string(version_prefix) + runtime::base64_encode(sealed);
 }
 
 result<std::string> secret_box::unseal(std::string_view sealed) const {
   if (!sealed.starts_with(version_prefix))
     return unreadable("it is not a sealed value of a known version");
-  auto bytes = base64_decode(sealed.substr(version_prefix.size()));
+  auto bytes = runtime::base64_decode(sealed.substr(version_prefix.size()));
   if (!bytes || bytes->size() < nonce_size + tag_size)
     return unreadable("it is not a well-formed sealed value");
 

@@ -23,7 +23,7 @@ struct token_record {
   std::string id;
   std::string workspace_id;
   std::string name;
-  std::string role;
+  token_role role = token_role::member;
   unix_ms created_at = 0;
 };
 

@@ -5,6 +5,8 @@
 #include "runtime/overloaded.hpp"
 #include "runtime/catalog/config_events.hpp"
 
+#include "runtime/enum_names.hpp"
+
 #include "runtime/json_fields.hpp"
 #include "runtime/stream_names.hpp"
 #include "runtime/time_format.hpp"
@@ -15,6 +17,24 @@
 #include <optional>
 
 namespace baley::runtime {
+
+namespace {
+
+constexpr enum_names<token_role, 3> roles{{{
+  {token_role::member, "member"},
+  {token_role::admin, "admin"},
+  {token_role::session, "session"},
+}}};
+
+} // namespace
+
+std::string_view token_role_name(token_role role) {
+  return roles.name(role);
+}
+
+std::optional<token_role> token_role_from_name(std::string_view name) {
+  return roles.parse(name);
+}
 namespace json = boost::json;
 namespace {
 
@@ -34,7 +54,7 @@ void fill(json::object& o, const token_created& e) {
   o["workspaceId"] = e.workspace_id;
   o["name"] = e.name;
   o["tokenHash"] = e.token_hash;
-  o["role"] = e.role;
+  o["role"] = token_role_name(e.role);
 }
 void fill(json::object& o, const token_revoked& e) {
   o["tokenId"] = e.token_id;
@@ -91,9 +111,13 @@ std::optional<config_event_payload> payload_from(const std::string& type,
                                                  json_fields& r) {
   if (type == names::workspace_created)
     return workspace_created{r.str("workspaceId"), r.str("name")};
-  if (type == names::token_created)
+  if (type == names::token_created) {
+    auto role = token_role_from_name(r.str("role"));
+    if (!role)
+      r.wrong("role", "admin, member or session");
     return token_created{r.str("tokenId"), r.str("workspaceId"), r.str("name"),
-                         r.str("tokenHash"), r.str("role")};
+                         r.str("tokenHash"), role.value_or(token_role::member)};
+  }
   if (type == names::token_revoked)
     return token_revoked{r.str("tokenId")};
   if (type == names::flow_saved)

@@ -14,6 +14,7 @@
 #include <boost/json/value.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -25,14 +26,20 @@ struct workspace_created {
   std::string name;
 };
 
-// role: "admin" (may create workspaces), "member", or "session" (a browser
-// session cookie). Only the SHA-256 hex of the secret is stored.
+// What a token may do: an admin creates workspaces, a member works in its
+// workspace, a session is a browser's cookie (revoked by signing out).
+enum class token_role { admin, member, session };
+
+std::string_view token_role_name(token_role role);
+std::optional<token_role> token_role_from_name(std::string_view name);
+
+// Only the SHA-256 hex of the secret is stored.
 struct token_created {
   std::string token_id;
   std::string workspace_id;
   std::string name;
   std::string token_hash;
-  std::string role;
+  token_role role = token_role::member;
 };
 
 struct token_revoked {

@@ -1,7 +1,11 @@
 // The execution fold and its transition rules; see execution_state.hpp.
 #include "runtime/execution/execution_state.hpp"
 
+#include "runtime/enum_names.hpp"
 #include "runtime/overloaded.hpp"
+#include "runtime/stream_names.hpp"
+
+#include <array>
 
 namespace baley::runtime {
 namespace {
@@ -27,15 +31,24 @@ status invalid(std::string message) {
 
 } // namespace
 
+namespace {
+
+constexpr enum_names<execution_status, 5> execution_statuses{{{
+  {execution_status::pending, "pending"},
+  {execution_status::running, "running"},
+  {execution_status::completed, "completed"},
+  {execution_status::failed, "failed"},
+  {execution_status::cancelled, "cancelled"},
+}}};
+
+} // namespace
+
 std::string_view status_name(execution_status status) {
-  switch (status) {
-    case execution_status::pending: return "pending";
-    case execution_status::running: return "running";
-    case execution_status::completed: return "completed";
-    case execution_status::failed: return "failed";
-    case execution_status::cancelled: return "cancelled";
-  }
-  return "pending";
+  return execution_statuses.name(status);
+}
+
+std::optional<execution_status> execution_status_from_name(std::string_view name) {
+  return execution_statuses.parse(name);
 }
 
 std::string_view status_name(node_status status) {
@@ -55,6 +68,23 @@ bool is_terminal(execution_status status) {
   return status == execution_status::completed
          || status == execution_status::failed
          || status == execution_status::cancelled;
+}
+
+std::optional<execution_status> terminal_status_of(std::string_view event_json) {
+  static const std::array<std::pair<std::string, execution_status>, 3> prefixes = [] {
+    auto prefix = [](std::string_view type) {
+      return "{\"type\":\"" + std::string(type) + "\"";
+    };
+    return std::array<std::pair<std::string, execution_status>, 3>{{
+      {prefix(names::execution_complete), execution_status::completed},
+      {prefix(names::execution_error), execution_status::failed},
+      {prefix(names::execution_cancelled), execution_status::cancelled},
+    }};
+  }();
+  for (const auto& [prefix, status] : prefixes)
+    if (event_json.substr(0, prefix.size()) == prefix)
+      return status;
+  return std::nullopt;
 }
 
 const task_record* execution_state::task(const std::string& node_id,

@@ -22,9 +22,15 @@ enum class node_status {
 };
 
 std::string_view status_name(execution_status status);
+std::optional<execution_status> execution_status_from_name(std::string_view name);
 // The API's node status ("pending" for waiting_retry).
 std::string_view status_name(node_status status);
 bool is_terminal(execution_status status);
+
+// The status a terminal event leaves its execution in, read off the event's
+// JSON text without parsing it (serialize_event writes "type" first); nothing
+// for any other event. For readers of stored records (SSE, the CLI).
+std::optional<execution_status> terminal_status_of(std::string_view event_json);
 
 // One run of a node, or of one loop iteration, across its attempts.
 struct task_record {

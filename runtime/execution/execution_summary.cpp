@@ -10,15 +10,6 @@
 namespace baley::runtime {
 namespace json = boost::json;
 
-std::optional<execution_status> execution_status_from_name(std::string_view name) {
-  for (auto s : {execution_status::pending, execution_status::running,
-                 execution_status::completed, execution_status::failed,
-                 execution_status::cancelled})
-    if (status_name(s) == name)
-      return s;
-  return std::nullopt;
-}
-
 execution_summary summarize(const std::string& execution_id, const execution_state& state,
                             unix_ms now) {
   execution_summary s{.id = execution_id,

@@ -36,6 +36,4 @@ std::string serialize_summary(const execution_summary& summary);
 // "invalid_summary" when the stored text is not one.
 result<execution_summary> parse_summary(std::string_view stored);
 
-std::optional<execution_status> execution_status_from_name(std::string_view name);
-
 } // namespace baley::runtime

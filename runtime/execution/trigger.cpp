@@ -1,23 +1,22 @@
 // Triggers and their JSON form; see trigger.hpp.
 #include "runtime/execution/trigger.hpp"
 
+#include "runtime/enum_names.hpp"
 #include "runtime/time_format.hpp"
 
-#include <array>
-#include <utility>
 
 namespace baley::runtime {
 namespace json = boost::json;
 namespace {
 
-constexpr std::array<std::pair<trigger_kind, std::string_view>, 6> kinds = {{
+constexpr enum_names<trigger_kind, 6> kinds{{{
   {trigger_kind::api, "api"},
   {trigger_kind::webhook, "webhook"},
   {trigger_kind::schedule, "schedule"},
   {trigger_kind::rerun, "rerun"},
   {trigger_kind::test, "test"},
   {trigger_kind::cli, "cli"},
-}};
+}}};
 
 std::string text_at(const json::object& o, std::string_view key) {
   const auto* v = o.if_contains(key);
@@ -27,17 +26,11 @@ std::string text_at(const json::object& o, std::string_view key) {
 } // namespace
 
 std::string_view trigger_kind_name(trigger_kind kind) {
-  for (auto [k, name] : kinds)
-    if (k == kind)
-      return name;
-  return "api";
+  return kinds.name(kind);
 }
 
 std::optional<trigger_kind> trigger_kind_from_name(std::string_view name) {
-  for (auto [k, n] : kinds)
-    if (n == name)
-      return k;
-  return std::nullopt;
+  return kinds.parse(name);
 }
 
 json::object trigger_json(const trigger& t) {

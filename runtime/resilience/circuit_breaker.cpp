@@ -1,6 +1,8 @@
 // The breaker's state machine and its settings parser; see circuit_breaker.hpp.
 #include "runtime/resilience/circuit_breaker.hpp"
 
+#include "runtime/enum_names.hpp"
+
 #include "runtime/time_format.hpp"
 
 #include <boost/json/object.hpp>
@@ -61,13 +63,22 @@ result<breaker_settings> parse_breaker_settings(const boost::json::value& value)
   return s;
 }
 
+namespace {
+
+constexpr enum_names<breaker_state, 3> states{{{
+  {breaker_state::closed, "closed"},
+  {breaker_state::open, "open"},
+  {breaker_state::half_open, "half_open"},
+}}};
+
+} // namespace
+
 std::string_view breaker_state_name(breaker_state state) {
-  switch (state) {
-    case breaker_state::closed: return "closed";
-    case breaker_state::open: return "open";
-    case breaker_state::half_open: return "half_open";
-  }
-  return "closed";
+  return states.name(state);
+}
+
+std::optional<breaker_state> breaker_state_from_name(std::string_view name) {
+  return states.parse(name);
 }
 
 circuit_breaker::circuit_breaker(breaker_settings settings)

@@ -48,6 +48,7 @@ result<breaker_settings> parse_breaker_settings(const boost::json::value& value)
 enum class breaker_state { closed = 0, open = 1, half_open = 2 };
 
 std::string_view breaker_state_name(breaker_state state);  // "closed", "open", "half_open"
+std::optional<breaker_state> breaker_state_from_name(std::string_view name);
 
 struct breaker_transition {
   breaker_state from = breaker_state::closed;

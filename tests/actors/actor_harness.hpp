@@ -1,5 +1,7 @@
-// What the actor tests share: a real CAF system with two scheduler threads,
-// flow compiling from JSON text, and reading an execution stream back.
+// What the actor tests share besides their deterministic world
+// (deterministic.hpp): the real jq sandbox, flows compiled from JSON text,
+// reading an execution stream back, and messages taken off a scoped actor's
+// mailbox without waiting.
 #pragma once
 
 #include "runtime/execution/events.hpp"
@@ -9,8 +11,8 @@
 #include "storage/event_log.hpp"
 #include "tests/storage/temp_dir.hpp"
 
-#include <caf/actor_system.hpp>
-#include <caf/actor_system_config.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/all.hpp>
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
@@ -24,23 +26,6 @@ namespace baley::actors::testing {
 
 namespace json = boost::json;
 using storage::testing::temp_dir;
-
-// How long a test waits for something that should happen; far beyond need.
-inline constexpr std::chrono::seconds patience{10};
-
-// An actor system with two scheduler threads, as on the target machine.
-class two_thread_system {
-public:
-  two_thread_system() {
-    config_.set("scheduler.max-threads", std::size_t{2});
-    system_.emplace(config_);
-  }
-  caf::actor_system& get() { return *system_; }
-
-private:
-  caf::actor_system_config config_;
-  std::optional<caf::actor_system> system_;
-};
 
 // The jq sandbox of the real `baley` binary (its hidden jq-worker command).
 inline sandbox::jq_pool_options test_jq_options() {
@@ -91,6 +76,18 @@ std::vector<T> all_of(const std::vector<runtime::execution_event>& events) {
     if (auto* p = std::get_if<T>(&e.payload))
       out.push_back(*p);
   return out;
+}
+
+// Every (Atom, T) message in `who`'s mailbox now, in order; others stay.
+// Nothing waits: the actors already ran.
+template <class Atom, class T>
+std::vector<T> take_all(caf::scoped_actor& who) {
+  std::vector<T> got;
+  bool empty = false;
+  who->receive_while([&] { return !empty; })(
+    [&](Atom, const T& x) { got.push_back(x); },
+    caf::after(std::chrono::milliseconds(0)) >> [&] { empty = true; });
+  return got;
 }
 
 // Every stream of the log has contiguous indexes and an intact hash chain.

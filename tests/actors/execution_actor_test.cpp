@@ -1,24 +1,25 @@
-// Execution actors through the engine over a real log: completion, cancel
-// (during a delay, after the end), retries of a flaky block, and recovery.
+// Execution actors through the engine over a real log and the real jq
+// sandbox, on CAF's deterministic coordinator with the engine's clock on it:
+// completion; a delay that ends exactly at its deadline; cancel (during a
+// delay, after the end) with nothing written after, however far time moves;
+// retries of a flaky block timed by its backoff; recovery (a restarted node,
+// one execution that cannot resume among others). Nothing sleeps.
 #include "actors/execution_actor.hpp"
 
 #include "actor_harness.hpp"
-#include "actors/clock.hpp"
 #include "actors/engine.hpp"
 #include "actors/recovery.hpp"
+#include "deterministic.hpp"
 #include "runtime/execution/execution_summary.hpp"
 #include "runtime/stream_names.hpp"
-
-#include <caf/all.hpp>
-
-#include <algorithm>
-#include <functional>
+#include "storage/projections.hpp"
 
 namespace baley::actors {
 namespace {
 
 using namespace testing;
 using namespace runtime;
+using namespace std::chrono_literals;
 
 constexpr std::string_view linear_flow = R"json({
   "nodes": [
@@ -43,7 +44,7 @@ constexpr std::string_view flaky_flow = R"json({
     {"id": "in", "type": "source"},
     {"id": "flaky", "type": "function-block",
      "data": {"code": "error({message: \"x\", retryable: true})",
-              "retry": {"maxRetries": 2, "initialDelayMs": 5}}},
+              "retry": {"maxRetries": 2, "initialDelayMs": 100, "maxDelayMs": 100}}},
     {"id": "out", "type": "sink"}
   ],
   "edges": [{"source": "in", "target": "flaky"}, {"source": "flaky", "target": "out"}]
@@ -52,19 +53,24 @@ constexpr std::string_view flaky_flow = R"json({
 class execution_actor_test : public ::testing::Test {
 protected:
   void SetUp() override {
-    auto opened = engine::open(system_.get(), {.data_dir = dir_.path(),
-                                               .mode = storage::durability::buffered,
-                                               .jq = test_jq_options()});
+    auto opened = engine::open(world_.system(), {.data_dir = dir_.path(),
+                                                 .mode = storage::durability::buffered,
+                                                 .jq = test_jq_options(),
+                                                 .time = world_.time(),
+                                                 .via = world_.via()});
     ASSERT_TRUE(opened) << opened.error().message;
     engine_ = std::move(opened).value();
+    world_.watch(&engine_->log(), &engine_->jq());
   }
 
   void TearDown() override {
-    if (engine_)
+    if (engine_) {
+      world_.run();
       expect_audit_valid(engine_->log());
+    }
   }
 
-  caf::actor observer() { return caf::actor_cast<caf::actor>(self_); }
+  execution_observer observer() { return caf::actor_cast<execution_observer>(self_); }
 
   // Saves `flow_text` as version 1 of flow `flow_id`.
   std::shared_ptr<const compiled_flow> save(const std::string& flow_id,
@@ -75,72 +81,41 @@ protected:
     return flow;
   }
 
-  // Saves and starts a flow with `input`, observed by self_.
-  started_execution start(std::string_view flow_text, std::string_view input,
-                          std::string execution_id = {}) {
+  // Saves and starts a flow with `input`, observed by self_, and runs.
+  started_execution start(std::string_view flow_text, std::string_view input) {
     auto flow = save("f1", flow_text);
-    return engine_->start({.flow_id = "f1",
-                           .flow_version = 1,
-                           .flow = flow,
-                           .input = json::parse(input),
-                           .trigger = {.kind = trigger_kind::api},
-                           .execution_id = std::move(execution_id),
-                           .observer = observer()});
+    auto started = engine_->start({.flow_id = "f1",
+                                   .flow_version = 1,
+                                   .flow = flow,
+                                   .input = json::parse(input),
+                                   .trigger = {.kind = trigger_kind::api},
+                                   .observer = observer()});
+    world_.run();
+    return started;
   }
 
-  // Waits for the (finished_atom, execution_finished) of `execution_id`.
-  std::string wait_finished(const std::string& execution_id) {
-    std::optional<execution_finished> got;
-    self_->receive(
-      [&](finished_atom, const execution_finished& f) { got = f; },
-      caf::after(patience) >> [] {});
-    if (!got) {
-      ADD_FAILURE() << "execution " << execution_id << " did not finish";
-      return "";
+  // How the execution ended, if self_ was told by now.
+  std::optional<finish_reason> finished(const std::string& execution_id) {
+    for (const auto& f : take_all<finished_atom, execution_finished>(self_)) {
+      EXPECT_EQ(f.execution_id, execution_id);
+      return f.reason;
     }
-    EXPECT_EQ(got->execution_id, execution_id);
-    return got->status;
-  }
-
-  void subscribe(const std::string& stream) {
-    self_->request(engine_->broker(), patience, subscribe_atom::value, stream, observer())
-      .receive([](caf::atom_value) {},
-               [&](caf::error& e) { ADD_FAILURE() << system_.get().render(e); });
-  }
-
-  // Waits for the first event of the subscribed stream for which `match` holds.
-  std::optional<execution_event> wait_event(std::function<bool(const execution_event&)> match) {
-    std::optional<execution_event> found;
-    bool timed_out = false;
-    self_->receive_while([&] { return !found && !timed_out; })(
-      [&](event_atom, const shared_event& e) {
-        auto event = parse_event(storage::event_bytes(e->record));
-        if (event && match(*event))
-          found = std::move(event).value();
-      },
-      caf::after(patience) >> [&] { timed_out = true; });
-    return found;
-  }
-
-  stream_index next_index(const std::string& execution_id) {
-    auto next = engine_->log().next_index(names::execution_stream(execution_id));
-    EXPECT_TRUE(next) << next.error().message;
-    return next ? *next : 0;
+    return std::nullopt;
   }
 
   std::vector<execution_event> events_of(const std::string& execution_id) {
     return read_events(engine_->log(), names::execution_stream(execution_id));
   }
 
+  deterministic world_;
   temp_dir dir_;
-  two_thread_system system_;
   std::unique_ptr<engine> engine_;
-  caf::scoped_actor self_{system_.get()};
+  caf::scoped_actor self_{world_.system()};
 };
 
 TEST_F(execution_actor_test, linear_flow_completes_with_its_sink_output) {
   auto started = start(linear_flow, R"({"a": 1, "b": 2})");
-  EXPECT_EQ(wait_finished(started.execution_id), "completed");
+  EXPECT_EQ(finished(started.execution_id), finish_reason::completed);
 
   auto events = events_of(started.execution_id);
   auto state = fold(events);
@@ -151,38 +126,37 @@ TEST_F(execution_actor_test, linear_flow_completes_with_its_sink_output) {
   ASSERT_FALSE(events.empty());
   EXPECT_TRUE(std::holds_alternative<execution_start>(events.front().payload));
   EXPECT_TRUE(std::holds_alternative<execution_complete>(events.back().payload));
+  EXPECT_EQ(events.front().ts, coordinator_clock::start) << "time is the coordinator's";
+}
+
+TEST_F(execution_actor_test, a_delay_ends_exactly_at_its_deadline) {
+  auto started = start(delay_flow, "{}");
+  auto starts = all_of<node_start>(events_of(started.execution_id));
+  ASSERT_EQ(starts.size(), 2u);
+  EXPECT_EQ(starts[1].node_id, "wait");
+  EXPECT_EQ(starts[1].deadline, coordinator_clock::start + 400);
+
+  world_.advance(399ms);
+  EXPECT_FALSE(finished(started.execution_id)) << "still waiting 1 ms before the deadline";
+  world_.advance(1ms);
+  EXPECT_EQ(finished(started.execution_id), finish_reason::completed);
+  auto done = all_of<node_complete>(events_of(started.execution_id));
+  ASSERT_EQ(done.size(), 3u);
+  EXPECT_EQ(done[1].node_id, "wait");
+  EXPECT_EQ(done[1].duration_ms, 400);
 }
 
 TEST_F(execution_actor_test, cancel_during_a_delay_ends_the_stream) {
-  auto id = engine_->new_id();
-  subscribe(names::execution_stream(id));
-  auto started = start(delay_flow, "{}", id);
-  auto wait_start = wait_event([](const execution_event& e) {
-    auto* s = std::get_if<node_start>(&e.payload);
-    return s && s->node_id == "wait";
-  });
-  ASSERT_TRUE(wait_start);
-  auto deadline = std::get<node_start>(wait_start->payload).deadline;
-  ASSERT_TRUE(deadline);
-
-  caf::anon_send(started.actor, cancel_atom::value, std::string("changed my mind"));
-  EXPECT_EQ(wait_finished(id), "cancelled");
-  auto after_cancel = next_index(id);
+  auto started = start(delay_flow, "{}");
+  caf::anon_send(started.actor, cancel_atom_v, std::string("changed my mind"));
+  world_.run();
+  EXPECT_EQ(finished(started.execution_id), finish_reason::cancelled);
+  auto after_cancel = events_of(started.execution_id).size();
 
   // Past the delay's deadline, nothing more reaches the stream.
-  auto until_past = std::chrono::milliseconds(std::max<unix_ms>(0, *deadline - now_ms()) + 300);
-  std::optional<std::string> late;
-  bool quiet = false;
-  self_->receive_while([&] { return !late && !quiet; })(
-    [&](event_atom, const shared_event& e) {
-      if (e->index >= after_cancel)
-        late = std::string(storage::event_bytes(e->record));
-    },
-    caf::after(until_past) >> [&] { quiet = true; });
-  EXPECT_FALSE(late) << "appended after the cancel: " << *late;
-  EXPECT_EQ(next_index(id), after_cancel);
-
-  auto events = events_of(id);
+  world_.advance(10s);
+  auto events = events_of(started.execution_id);
+  EXPECT_EQ(events.size(), after_cancel) << "appended after the cancel";
   auto cancelled = all_of<execution_cancelled>(events);
   ASSERT_EQ(cancelled.size(), 1u);
   EXPECT_EQ(cancelled[0].reason, "changed my mind");
@@ -191,32 +165,30 @@ TEST_F(execution_actor_test, cancel_during_a_delay_ends_the_stream) {
 }
 
 TEST_F(execution_actor_test, cancel_after_the_end_writes_nothing) {
-  auto id = engine_->new_id();
-  subscribe(names::execution_stream(id));
-  auto started = start(linear_flow, R"({"a": 1, "b": 2})", id);
-  ASSERT_EQ(wait_finished(id), "completed");
-  auto at_end = next_index(id);
+  auto started = start(linear_flow, R"({"a": 1, "b": 2})");
+  ASSERT_EQ(finished(started.execution_id), finish_reason::completed);
+  auto at_end = events_of(started.execution_id).size();
 
-  caf::anon_send(started.actor, cancel_atom::value, std::string("too late"));
-  std::optional<std::string> late;
-  bool quiet = false;
-  self_->receive_while([&] { return !late && !quiet; })(
-    [&](event_atom, const shared_event& e) {
-      if (e->index >= at_end)
-        late = std::string(storage::event_bytes(e->record));
-    },
-    caf::after(std::chrono::milliseconds(300)) >> [&] { quiet = true; });
-  EXPECT_FALSE(late) << "appended after the end: " << *late;
-  EXPECT_EQ(next_index(id), at_end);
-  EXPECT_EQ(fold(events_of(id)).status, execution_status::completed);
+  caf::anon_send(started.actor, cancel_atom_v, std::string("too late"));
+  world_.advance(10s);
+  EXPECT_EQ(events_of(started.execution_id).size(), at_end) << "appended after the end";
+  EXPECT_EQ(fold(events_of(started.execution_id)).status, execution_status::completed);
 }
 
-TEST_F(execution_actor_test, retryable_failure_retries_then_fails) {
+TEST_F(execution_actor_test, a_retryable_failure_waits_its_backoff_then_fails) {
   auto started = start(flaky_flow, "{}");
-  EXPECT_EQ(wait_finished(started.execution_id), "failed");
+  auto retries = all_of<node_retry>(events_of(started.execution_id));
+  ASSERT_EQ(retries.size(), 1u) << "the first attempt failed and waits";
+  EXPECT_LE(retries[0].delay_ms, 100);
+  EXPECT_EQ(all_of<node_start>(events_of(started.execution_id)).size(), 2u);
+
+  // Each retry starts when its backoff (at most 100 ms, jittered) is over.
+  world_.advance(100ms);
+  world_.advance(100ms);
+  EXPECT_EQ(finished(started.execution_id), finish_reason::failed);
 
   auto events = events_of(started.execution_id);
-  auto retries = all_of<node_retry>(events);
+  retries = all_of<node_retry>(events);
   ASSERT_EQ(retries.size(), 2u);
   EXPECT_EQ(retries[0].attempt, 2u);
   EXPECT_EQ(retries[1].attempt, 3u);
@@ -235,27 +207,25 @@ TEST_F(execution_actor_test, retryable_failure_retries_then_fails) {
 
 // An execution stream of flow `flow_id` cut off by a crash after the
 // function node started.
-void write_crashed_prefix(storage::event_log& log, const std::string& id,
+void write_crashed_prefix(storage::event_log& log, const std::string& id, unix_ms now,
                           const std::string& flow_id = "f1") {
-  auto now = now_ms();
   json::value input = json::parse(R"({"a": 20, "b": 22})");
   std::vector<execution_event> prefix = {
-    {now, execution_start{input, flow_id, 1, "test"}},
-    {now, node_start{"in", "b-in", 1, input, std::nullopt, std::nullopt}},
-    {now, node_complete{"in", input, 0, std::nullopt, std::nullopt, nullptr,
-                        std::nullopt, std::nullopt}},
-    {now, node_start{"add", "b-add", 1, input, std::nullopt, std::nullopt}},
+    {now, execution_start{.input = input, .flow_id = flow_id, .flow_version = 1,
+                          .triggered_by = "api"}},
+    {now, node_start{.node_id = "in", .block_execution_id = "b-in", .attempt = 1,
+                     .input = input}},
+    {now, node_complete{.node_id = "in", .output = input}},
+    {now, node_start{.node_id = "add", .block_execution_id = "b-add", .attempt = 1,
+                     .input = input}},
   };
-  storage::append_request request;
-  request.stream = names::execution_stream(id);
-  request.expected_next = 0;
+  storage::append_request request{.stream = names::execution_stream(id), .expected_next = 0};
   for (const auto& e : prefix)
     request.events.push_back(serialize_event(e));
   auto summary = summarize(id, fold(prefix), now);
   EXPECT_EQ(summary.status, execution_status::running);
-  request.projections.push_back({.family = std::string(storage::families::executions),
-                                 .key = id,
-                                 .value = serialize_summary(summary)});
+  request.projections.push_back(
+    storage::projections::execution_summary(id, serialize_summary(summary)));
   auto committed = log.append(std::move(request));
   ASSERT_TRUE(committed) << committed.error().message;
 }
@@ -263,7 +233,7 @@ void write_crashed_prefix(storage::event_log& log, const std::string& id,
 TEST_F(execution_actor_test, recovery_reruns_the_started_node_and_completes) {
   save("f1", linear_flow);
   auto id = engine_->new_id();
-  write_crashed_prefix(engine_->log(), id);
+  write_crashed_prefix(engine_->log(), id, engine_->time()->now());
 
   auto plan = plan_recovery(*engine_);
   ASSERT_TRUE(plan) << plan.error().message;
@@ -271,7 +241,8 @@ TEST_F(execution_actor_test, recovery_reruns_the_started_node_and_completes) {
   auto resumed = resume_all(*engine_, std::move(plan->resumable), observer());
   ASSERT_EQ(resumed.size(), 1u);
   EXPECT_EQ(resumed.front().execution_id, id);
-  EXPECT_EQ(wait_finished(id), "completed");
+  world_.run();
+  EXPECT_EQ(finished(id), finish_reason::completed);
 
   auto events = events_of(id);
   auto state = fold(events);
@@ -293,8 +264,9 @@ TEST_F(execution_actor_test, recovery_ends_one_that_cannot_resume_and_resumes_th
   save("f1", linear_flow);
   auto lost = engine_->new_id();
   auto kept = engine_->new_id();
-  write_crashed_prefix(engine_->log(), lost, "gone");  // flow `gone` was never saved
-  write_crashed_prefix(engine_->log(), kept);
+  auto now = engine_->time()->now();
+  write_crashed_prefix(engine_->log(), lost, now, "gone");  // flow `gone` was never saved
+  write_crashed_prefix(engine_->log(), kept, now);
 
   auto plan = plan_recovery(*engine_);
   ASSERT_TRUE(plan) << plan.error().message;
@@ -305,7 +277,8 @@ TEST_F(execution_actor_test, recovery_ends_one_that_cannot_resume_and_resumes_th
     << plan->failed[0].reason.message;
   ASSERT_EQ(plan->resumable.size(), 1u);
   auto resumed = resume_all(*engine_, std::move(plan->resumable), observer());
-  EXPECT_EQ(wait_finished(kept), "completed");
+  world_.run();
+  EXPECT_EQ(finished(kept), finish_reason::completed);
 
   auto state = fold(events_of(lost));
   EXPECT_EQ(state.status, execution_status::failed);

@@ -5,11 +5,11 @@
 #include "actors/node_actor.hpp"
 
 #include "actor_harness.hpp"
+#include "deterministic.hpp"
 #include "actors/clock.hpp"
 
 #include <caf/all.hpp>
 
-#include <thread>
 
 namespace baley::actors {
 namespace {
@@ -45,7 +45,7 @@ constexpr std::string_view flow_text = R"json({
 
 class node_actor_test : public ::testing::Test {
 protected:
-  node_actor_test() : flow_(compile(flow_text, programs_)) {}
+  node_actor_test() : flow_(compile(flow_text, programs_)) { world_.watch(nullptr, jq_.get()); }
 
   std::shared_ptr<const node_task> task(std::string_view node_id, std::string_view input,
                                         std::optional<std::uint32_t> iteration = {}) {
@@ -57,25 +57,35 @@ protected:
     return std::make_shared<const node_task>(std::move(t));
   }
 
-  caf::actor spawn(std::shared_ptr<const node_task> t) {
-    return spawn_node(self_.ptr(), caf::actor_cast<caf::actor>(self_), std::move(t), jq_);
+  node_actor spawn(std::shared_ptr<const node_task> t) {
+    return spawn_node(self_.ptr(), std::move(t),
+                      {.parent = caf::actor_cast<task_parent>(self_),
+                       .jq = jq_,
+                       .via = world_.via(),
+                       .time = world_.time()});
   }
 
-  // Spawns a node actor for `t` and waits for its report.
+  // The report that came, if one did by now.
+  task_report_ptr report() {
+    auto got = take_all<node_done_atom, task_report_ptr>(self_);
+    EXPECT_LE(got.size(), 1u);
+    return got.empty() ? nullptr : got.front();
+  }
+
+  // Spawns a node actor for `t`, runs, and takes its report.
   task_report_ptr run(std::shared_ptr<const node_task> t) {
     spawn(std::move(t));
-    task_report_ptr got;
-    self_->receive([&](node_done_atom, const task_report_ptr& r) { got = r; },
-                   caf::after(patience) >> [] {});
-    EXPECT_TRUE(got) << "no node report within " << patience.count() << "s";
+    world_.run();
+    auto got = report();
+    EXPECT_TRUE(got) << "no node report";
     return got;
   }
 
+  deterministic world_;
   runtime::jq_cache programs_;
   std::shared_ptr<const runtime::compiled_flow> flow_;
   std::shared_ptr<sandbox::jq_pool> jq_ = std::make_shared<sandbox::jq_pool>(test_jq_options());
-  two_thread_system system_;
-  caf::scoped_actor self_{system_.get()};
+  caf::scoped_actor self_{world_.system()};
 };
 
 const runtime::node_output& output_of(const runtime::task_report& r) {
@@ -144,45 +154,44 @@ TEST_F(node_actor_test, loop_over_that_is_not_an_array_fails) {
 }
 
 TEST_F(node_actor_test, an_endless_program_fails_at_its_time_budget) {
-  auto began = now_ms();
+  auto began = std::chrono::steady_clock::now();
   auto r = run(task("forever", "{}"));
   ASSERT_TRUE(r);
   EXPECT_EQ(failure_of(*r).code, "limit_exceeded");
   EXPECT_NE(failure_of(*r).message.find("time budget of 300 ms"), std::string::npos)
     << failure_of(*r).message;
   EXPECT_FALSE(failure_of(*r).retryable);
-  EXPECT_GE(now_ms() - began, 300);
+  EXPECT_GE(std::chrono::steady_clock::now() - began, std::chrono::milliseconds(300))
+    << "the sandbox's budget is wall-clock time in the worker, not the test's clock";
   EXPECT_EQ(jq_->stats().over_time, 1u);
 }
 
 TEST_F(node_actor_test, stopping_the_node_actor_stops_its_evaluation) {
   auto actor = spawn(task("forever", "{}"));
-  for (int i = 0; i < 1000 && jq_->stats().running == 0; ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  ASSERT_EQ(jq_->stats().running, 1u);
+  world_.sched().run();  // the actor starts and submits its program
   self_->send_exit(actor, caf::exit_reason::user_shutdown);
-  for (int i = 0; i < 1000 && (jq_->stats().cancelled == 0 || jq_->stats().running != 0); ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  world_.run();  // it stops; its exit cancels the evaluation
   EXPECT_EQ(jq_->stats().cancelled, 1u);
   EXPECT_EQ(jq_->stats().over_time, 0u) << "stopped before its budget ran out";
-  EXPECT_EQ(jq_->stats().running, 0u);
+  EXPECT_FALSE(report()) << "a stopped node reports nothing";
 }
 
-TEST_F(node_actor_test, delay_reports_its_input_no_earlier_than_its_deadline) {
+TEST_F(node_actor_test, delay_reports_its_input_at_its_deadline_and_not_before) {
   node_task wait = *task("wait", R"({"k": "v"})");
-  wait.deadline = now_ms() + 50;
-  auto deadline = *wait.deadline;
-  auto r = run(std::make_shared<const node_task>(std::move(wait)));
-  auto arrived = now_ms();
+  wait.deadline = world_.time()->now() + 50;
+  spawn(std::make_shared<const node_task>(std::move(wait)));
+  world_.run();
+  world_.advance(std::chrono::milliseconds(49));
+  EXPECT_FALSE(report()) << "reported before its deadline";
+  world_.advance(std::chrono::milliseconds(1));
+  auto r = report();
   ASSERT_TRUE(r);
-  EXPECT_GE(arrived, deadline);
-  EXPECT_LT(arrived, deadline + 5000);
   EXPECT_EQ(output_of(*r).value, json::parse(R"({"k": "v"})"));
 }
 
 TEST_F(node_actor_test, delay_whose_deadline_has_passed_reports_at_once) {
   node_task wait = *task("wait", "1");
-  wait.deadline = now_ms() - 1000;
+  wait.deadline = world_.time()->now() - 1000;
   auto r = run(std::make_shared<const node_task>(std::move(wait)));
   ASSERT_TRUE(r);
   EXPECT_EQ(output_of(*r).value, json::value(1));

@@ -1,5 +1,5 @@
 // Tests for runtime/ids: UUIDv7 layout (timestamp prefix, version 7, RFC 9562
-// variant, random bits) and is_uuid_text.
+// variant, random bits), checked with the test's own reader of UUID text.
 #include "runtime/ids.hpp"
 
 #include <gtest/gtest.h>
@@ -8,6 +8,20 @@
 
 namespace baley {
 namespace {
+
+// Lowercase 8-4-4-4-12 hex.
+bool is_uuid_text(std::string_view text) {
+  if (text.size() != 36)
+    return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? c != '-'
+             : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+      return false;
+  }
+  return true;
+}
 
 constexpr uuid_random_bytes zeros{};
 constexpr uuid_random_bytes ones{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};

@@ -3,7 +3,7 @@
 // that is refused once others can read it, and no secret in any message.
 #include "storage/secret_box.hpp"
 
-#include "storage/base64.hpp"
+#include "runtime/base64.hpp"
 #include "temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -66,7 +66,7 @@ TEST(secret_box, seals_and_unseals) {
     auto sealed = box.seal(plain);
     ASSERT_TRUE(sealed);
     EXPECT_TRUE(sealed->starts_with("v1:"));
-    EXPECT_EQ(base64_decode(sealed->substr(3))->size(), 12 + plain.size() + 16);
+    EXPECT_EQ(runtime::base64_decode(sealed->substr(3))->size(), 12 + plain.size() + 16);
     if (!plain.empty()) {
       EXPECT_EQ(sealed->find(plain), std::string::npos);
     }
@@ -138,19 +138,19 @@ TEST(secret_box, a_tampered_value_is_unreadable) {
   temp_dir dir;
   auto box = open_box(dir.path());
   auto sealed = box.seal("sk-live-abc123").value();
-  auto bytes = base64_decode(sealed.substr(3)).value();
+  auto bytes = runtime::base64_decode(sealed.substr(3)).value();
   // One flipped bit in the nonce, the ciphertext, or the tag.
   for (std::size_t at : {std::size_t{0}, std::size_t{11}, std::size_t{12},
                          std::size_t{12 + 13}, bytes.size() - 16, bytes.size() - 1}) {
     auto altered = bytes;
     altered[at] = static_cast<char>(altered[at] ^ 0x01);
-    auto opened = box.unseal("v1:" + base64_encode(altered));
+    auto opened = box.unseal("v1:" + runtime::base64_encode(altered));
     ASSERT_FALSE(opened) << at;
     EXPECT_EQ(opened.error().code, "secret_unreadable");
     EXPECT_EQ(opened.error().message.find("sk-live"), std::string::npos);
   }
-  auto tail_cut = "v1:" + base64_encode(bytes.substr(0, bytes.size() - 1));
-  auto short_value = "v1:" + base64_encode(bytes.substr(0, 27));
+  auto tail_cut = "v1:" + runtime::base64_encode(bytes.substr(0, bytes.size() - 1));
+  auto short_value = "v1:" + runtime::base64_encode(bytes.substr(0, 27));
   for (std::string text : {tail_cut, short_value, std::string("v1:"),
                            std::string("v1:!!!!"), std::string("v2:") + sealed.substr(3),
                            sealed.substr(3), std::string("sk-live-abc123"), std::string()}) {

@@ -70,13 +70,13 @@ TEST_F(catalog_test, workspaces) {
 }
 
 TEST_F(catalog_test, tokens_are_found_by_hash_and_by_id) {
-  apply(t0 + 1, token_created{id(10), ws_a, "ci", "hash-10", "admin"});
+  apply(t0 + 1, token_created{id(10), ws_a, "ci", "hash-10", token_role::admin});
   const auto* by_hash = catalog_.token_by_hash("hash-10");
   ASSERT_NE(by_hash, nullptr);
   EXPECT_EQ(by_hash->id, id(10));
   EXPECT_EQ(by_hash->workspace_id, ws_a);
   EXPECT_EQ(by_hash->name, "ci");
-  EXPECT_EQ(by_hash->role, "admin");
+  EXPECT_EQ(by_hash->role, token_role::admin);
   EXPECT_EQ(by_hash->created_at, t0 + 1);
   EXPECT_EQ(catalog_.token(ws_a, id(10)), by_hash);
   EXPECT_EQ(catalog_.token(ws_b, id(10)), nullptr);
@@ -84,8 +84,8 @@ TEST_F(catalog_test, tokens_are_found_by_hash_and_by_id) {
 }
 
 TEST_F(catalog_test, a_revoked_token_is_refused_at_once) {
-  apply(t0, token_created{id(10), ws_a, "ci", "hash-10", "member"});
-  apply(t0, token_created{id(11), ws_a, "ui", "hash-11", "session"});
+  apply(t0, token_created{id(10), ws_a, "ci", "hash-10", token_role::member});
+  apply(t0, token_created{id(11), ws_a, "ui", "hash-11", token_role::session});
   apply(t0 + 5, token_revoked{id(10)});
   EXPECT_EQ(catalog_.token_by_hash("hash-10"), nullptr);
   EXPECT_EQ(catalog_.token(ws_a, id(10)), nullptr);
@@ -168,7 +168,7 @@ TEST_F(catalog_test, connections_have_versions_and_deletion) {
 }
 
 TEST_F(catalog_test, another_workspace_sees_nothing) {
-  apply(t0, token_created{id(10), ws_a, "ci", "hash-10", "member"});
+  apply(t0, token_created{id(10), ws_a, "ci", "hash-10", token_role::member});
   apply(t0, flow_saved{id(20), ws_a, 1, flow_named("a")});
   apply(t0, block_saved{id(30), ws_a, 1, json::object{}});
   apply(t0, connection_saved{id(40), ws_a, 1, "c", "simulated", "", ""});

@@ -35,7 +35,7 @@ json::value a_block() {
 std::vector<config_event> all_events() {
   return {
     {ts, workspace_created{"ws-1", "default"}},
-    {ts, token_created{"tok-1", "ws-1", "ci", "9f86d081884c7d65", "admin"}},
+    {ts, token_created{"tok-1", "ws-1", "ci", "9f86d081884c7d65", token_role::admin}},
     {ts, token_revoked{"tok-1"}},
     {ts, flow_saved{"flow-1", "ws-1", 3, a_flow()}},
     {ts, flow_saved{"flow-2", "", 1, a_flow()}},
@@ -112,7 +112,7 @@ TEST(config_events, wire_keys_are_camel_case) {
   };
   using list = std::vector<std::string>;
   EXPECT_EQ(keys(workspace_created{"w", "n"}), (list{"type", "ts", "workspaceId", "name"}));
-  EXPECT_EQ(keys(token_created{"t", "w", "n", "h", "member"}),
+  EXPECT_EQ(keys(token_created{"t", "w", "n", "h", token_role::member}),
             (list{"type", "ts", "tokenId", "workspaceId", "name", "tokenHash", "role"}));
   EXPECT_EQ(keys(flow_saved{"f", "w", 1, a_flow()}),
             (list{"type", "ts", "flowId", "workspaceId", "version", "flow"}));
@@ -149,10 +149,10 @@ TEST(config_events, parsed_fields_have_their_values) {
   EXPECT_DOUBLE_EQ(h.burst, 3);
 
   auto token = parse_config_event(
-    serialize_config_event({ts, token_created{"t", "w", "ci", "abc", "session"}}));
+    serialize_config_event({ts, token_created{"t", "w", "ci", "abc", token_role::session}}));
   ASSERT_TRUE(token);
   EXPECT_EQ(std::get<token_created>(token->payload).token_hash, "abc");
-  EXPECT_EQ(std::get<token_created>(token->payload).role, "session");
+  EXPECT_EQ(std::get<token_created>(token->payload).role, token_role::session);
 }
 
 TEST(config_events, flow_saved_without_workspace_writes_none) {

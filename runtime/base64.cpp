@@ -1,11 +1,11 @@
 // Base64 encode and strict decode, RFC 4648, without OpenSSL's EVP_Encode*
 // (which adds newlines, always pads and accepts whitespace when decoding).
-#include "storage/base64.hpp"
+#include "runtime/base64.hpp"
 
 #include <array>
 #include <cstdint>
 
-namespace baley::storage {
+namespace baley::runtime {
 
 namespace {
 
@@ -88,8 +88,5 @@ std::optional<std::string> base64_decode(std::string_view text) {
   return decode(text, standard_alphabet, true);
 }
 
-std::optional<std::string> base64url_decode(std::string_view text) {
-  return decode(text, url_alphabet, false);
-}
 
-} // namespace baley::storage
+} // namespace baley::runtime

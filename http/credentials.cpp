@@ -1,7 +1,7 @@
-// SHA-256, constant-time compare and random tokens over OpenSSL 3.
-#include "storage/crypto.hpp"
+// SHA-256, constant-time compare and random tokens; see credentials.hpp.
+#include "http/credentials.hpp"
 
-#include "storage/base64.hpp"
+#include "runtime/base64.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -9,7 +9,7 @@
 
 #include <climits>
 
-namespace baley::storage {
+namespace baley::http {
 
 std::string sha256_hex(std::string_view bytes) {
   static constexpr char hex_digits[] = "0123456789abcdef";
@@ -32,6 +32,8 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
   return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+namespace {
+
 result<std::string> random_bytes(std::size_t bytes) {
   if (bytes > static_cast<std::size_t>(INT_MAX))
     return error{"crypto_error", "too many random bytes requested", {}};
@@ -43,13 +45,15 @@ result<std::string> random_bytes(std::size_t bytes) {
   return out;
 }
 
+} // namespace
+
 result<std::string> random_token(std::size_t bytes) {
   auto raw = random_bytes(bytes);
   if (!raw)
     return std::move(raw).error();
-  auto token = base64url_encode(*raw);
+  auto token = runtime::base64url_encode(*raw);
   OPENSSL_cleanse(raw->data(), raw->size());
   return token;
 }
 
-} // namespace baley::storage
+} // namespace baley::http

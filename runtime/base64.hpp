@@ -10,13 +10,12 @@
 #include <string>
 #include <string_view>
 
-namespace baley::storage {
+namespace baley::runtime {
 
 std::string base64_encode(std::string_view bytes);     // RFC 4648 §4, padded
 std::string base64url_encode(std::string_view bytes);  // RFC 4648 §5, no padding
 
-// nullopt for text that is not what the encoder above would produce.
+// nullopt for text that is not what base64_encode would produce.
 std::optional<std::string> base64_decode(std::string_view text);
-std::optional<std::string> base64url_decode(std::string_view text);
 
-} // namespace baley::storage
+} // namespace baley::runtime

@@ -1,5 +1,6 @@
-// Small OpenSSL 3 helpers for credentials: SHA-256 of API tokens, constant-
-// time comparison of secrets, random tokens from the system CSPRNG.
+// The API's credentials over OpenSSL 3: SHA-256 of API tokens (only the hash
+// is stored), constant-time comparison of webhook secrets, random tokens from
+// the system CSPRNG.
 #pragma once
 //
 // Thread-safe. No function logs or puts its input in an error message.
@@ -10,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-namespace baley::storage {
+namespace baley::http {
 
 // Lowercase hex SHA-256 of `bytes` (64 characters); "" only if OpenSSL fails.
 std::string sha256_hex(std::string_view bytes);
@@ -25,7 +26,4 @@ bool constant_time_equal(std::string_view a, std::string_view b);
 // generator fails.
 result<std::string> random_token(std::size_t bytes);
 
-// `bytes` raw random bytes; "crypto_error" if the generator fails.
-result<std::string> random_bytes(std::size_t bytes);
-
-} // namespace baley::storage
+} // namespace baley::http

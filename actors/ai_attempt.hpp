@@ -1,0 +1,78 @@
+// One attempt of an ai-block, the part every provider shares: the breaker's
+// permission first and its verdict last, the reply as it streams (each piece
+// a node_stream for the execution actor), and the outcome: the reply made
+// into the node's output (outputSchema checked) with model, tokens, cost,
+// time to first token and tokens per second, or the failure.
+#pragma once
+
+#include "actors/breaker_board.hpp"
+#include "actors/connection_directory.hpp"
+#include "actors/llm_transport.hpp"
+#include "actors/node_actor.hpp"
+
+#include <caf/scheduled_actor.hpp>
+#include "runtime/llm/llm_stream.hpp"
+#include "runtime/llm/price_table.hpp"
+#include "runtime/llm/provider_errors.hpp"
+
+#include <boost/json/array.hpp>
+
+namespace baley::actors {
+
+struct ai_task {
+  std::shared_ptr<const node_task> task;
+  std::shared_ptr<const connection_directory> connections;
+  std::shared_ptr<const runtime::price_table> prices;
+  std::shared_ptr<llm_transport> transport;
+  std::shared_ptr<breaker_board> breakers;
+  std::string model;                // this attempt's model (a fallback or the first)
+  std::uint32_t max_attempts = 1;   // for "attempt n of m" in errors
+  bool debug = false;               // errors carry the provider's raw body
+};
+
+class ai_attempt {
+public:
+  ai_attempt(ai_task job, node_context context, connection_info connection);
+
+  const ai_task& job() const { return job_; }
+  const node_task& task() const { return *job_.task; }
+  const runtime::ai_settings& settings() const { return *job_.task->node->ai; }
+  const connection_info& connection() const { return connection_; }
+  unix_ms now() const { return context_.time->now(); }
+  // Who the failure messages name (never with the key shown).
+  runtime::provider_call call() const;
+
+  // The breaker's permission, asked once when the attempt starts: a refusal
+  // is this attempt's failure. `self` is told nothing; a probe that ends
+  // without a verdict (a cancel) is given back to the breaker at its exit.
+  std::optional<runtime::node_failure> ask_breaker(caf::scheduled_actor* self);
+
+  // The reply as it arrives.
+  void add_text(caf::scheduled_actor* self, std::string_view delta);
+  void add_tool_call(caf::scheduled_actor* self, const runtime::tool_call& call);
+  void set_usage(runtime::token_usage usage) { usage_ = usage; }
+  const std::string& reply() const { return reply_; }
+
+  // The outcome, reported to the execution actor (the breaker told how the
+  // call went); then `self` quits.
+  void complete(caf::scheduled_actor* self);
+  void fail(caf::scheduled_actor* self, runtime::node_failure failure);
+
+private:
+  void stream(caf::scheduled_actor* self, boost::json::object event);
+  void report(caf::scheduled_actor* self, runtime::task_outcome outcome, bool tell_breaker,
+              bool retryable_failure);
+
+  ai_task job_;
+  node_context context_;
+  connection_info connection_;
+  unix_ms started_ = 0;
+  unix_ms first_token_ = 0;
+  std::string reply_;
+  runtime::token_usage usage_;
+  boost::json::array tool_calls_;
+  // The breaker got its verdict (shared with the exit hook).
+  std::shared_ptr<bool> verdict_ = std::make_shared<bool>(false);
+};
+
+} // namespace baley::actors

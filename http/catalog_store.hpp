@@ -1,0 +1,35 @@
+// The catalog (workspaces, tokens, flows, blocks, connections, webhooks) and
+// its one writer, the API actor: a change is a config event appended to its
+// resource's stream; the catalog folds it once committed, never before, and
+// then the caller continues.
+#pragma once
+
+#include "actors/clock.hpp"
+#include "http/api_async.hpp"
+#include "runtime/catalog/catalog.hpp"
+
+#include <functional>
+#include <memory>
+
+namespace baley::http {
+
+class catalog_store {
+public:
+  catalog_store(runtime::catalog catalog, api_async& async,
+                std::shared_ptr<const actors::clock> time)
+    : catalog_(std::move(catalog)), async_(async), time_(std::move(time)) {}
+
+  const runtime::catalog& get() const { return catalog_; }
+
+  // Appends `payload` (stamped now) to `stream`; `then` gets the log's error,
+  // or null once the catalog holds the change.
+  void save(std::string stream, runtime::config_event_payload payload,
+            std::function<void(const error*)> then);
+
+private:
+  runtime::catalog catalog_;
+  api_async& async_;
+  std::shared_ptr<const actors::clock> time_;
+};
+
+} // namespace baley::http

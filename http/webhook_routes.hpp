@@ -1,0 +1,47 @@
+// Webhooks (API.md, "Webhooks"): a secret per flow, encrypted at rest and
+// compared in constant time; a token bucket per flow; every call to a flow
+// that has a webhook is logged, accepted or not, as a webhook_called event on
+// hooklog/<flowId> with its webhook_logs projection.
+#pragma once
+
+#include "http/auth.hpp"
+#include "http/launcher.hpp"
+#include "http/webhook_limits.hpp"
+#include "storage/secret_box.hpp"
+
+namespace baley::http {
+
+class webhook_routes {
+public:
+  struct parts {
+    catalog_store& catalog;
+    webhook_limits& limits;
+    execution_launcher& launcher;
+    api_async& async;
+    actors::engine& engine;
+    const storage::secret_box& secrets;
+    actors::id_source& ids;
+  };
+  explicit webhook_routes(parts p) : p_(p) {}
+
+  void create(const api_call_ptr& call, const authenticated& who);
+  void get(const api_call_ptr& call, const authenticated& who);
+  void regenerate(const api_call_ptr& call, const authenticated& who);
+  void remove(const api_call_ptr& call, const authenticated& who);
+  void logs(const api_call_ptr& call, const authenticated& who);
+  // No bearer token: the secret in the path is the credential.
+  void trigger(const api_call_ptr& call);
+
+private:
+  void save(const api_call_ptr& call, const std::string& ws, const std::string& flow_id,
+            bool enabled, double rate, double burst, int status);
+  void log_call(const api_call_ptr& call, const std::string& flow_id, int status,
+                const std::string& execution_id, const std::string& error_text,
+                std::string call_id = {});
+  void refuse(const api_call_ptr& call, const std::string& flow_id, int status,
+              std::string_view code, const std::string& message);
+
+  parts p_;
+};
+
+} // namespace baley::http
