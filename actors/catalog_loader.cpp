@@ -5,6 +5,7 @@
 #include "runtime/stream_names.hpp"
 
 namespace baley::actors {
+using std::to_string;  // and named_type's, found by ADL
 
 result<runtime::catalog> load_catalog(const storage::event_log& log) {
   runtime::catalog catalog;
@@ -17,7 +18,7 @@ result<runtime::catalog> load_catalog(const storage::event_log& log) {
         return;
       auto event = runtime::parse_config_event(storage::event_bytes(e.record));
       if (!event)
-        failure = error{"corrupt_log", e.stream + " event " + std::to_string(e.index) + ": "
+        failure = error{"corrupt_log", e.stream + " event " + to_string(e.index) + ": "
                                          + event.error().message, {}};
       else
         catalog.apply(*event);

@@ -13,11 +13,12 @@
 #include <boost/json/serialize.hpp>
 
 namespace baley::actors {
+using std::to_string;  // and named_type's, found by ADL
 namespace json = boost::json;
 
 result<runtime::execution_state> fold_execution(const storage::event_log& log,
                                                 const std::string& execution_id) {
-  auto events = log.read_stream(names::execution_stream(execution_id), 0);
+  auto events = log.read_stream(names::execution_stream(execution_id), stream_index{0});
   if (!events)
     return events.error();
   runtime::execution_state state;
@@ -25,7 +26,7 @@ result<runtime::execution_state> fold_execution(const storage::event_log& log,
     auto event = runtime::parse_event(storage::event_bytes(committed.record));
     if (!event)
       return error{"corrupt_log", "execution " + execution_id + " event "
-                                    + std::to_string(committed.index) + ": "
+                                    + to_string(committed.index) + ": "
                                     + event.error().message, {}};
     runtime::apply(state, *event);
   }
@@ -76,7 +77,7 @@ status engine::save_flow(const std::string& flow_id, std::uint64_t version,
                          const json::value& flow, const std::string& workspace_id) {
   storage::append_request request;
   request.stream = names::flow_stream(flow_id);
-  request.expected_next = version - 1;
+  request.expected_next = stream_index{version - 1};
   request.events.push_back(runtime::serialize_config_event(
     {time_->now(), runtime::flow_saved{flow_id, workspace_id, version, flow}}));
   request.projections.push_back(storage::projections::flow(flow_id, json::serialize(flow)));
@@ -92,17 +93,17 @@ namespace {
 template <class Event>
 result<Event> saved_version(storage::event_log& log, const std::string& stream,
                             std::uint64_t version) {
-  auto events = log.read_stream(stream, version - 1, 1);
+  auto events = log.read_stream(stream, stream_index{version - 1}, 1);
   if (!events)
     return events.error();
   if (events->empty())
-    return error{"not_found", stream + " version " + std::to_string(version) + " not found", {}};
+    return error{"not_found", stream + " version " + to_string(version) + " not found", {}};
   auto saved = runtime::parse_config_event(storage::event_bytes(events->front().record));
   if (!saved)
     return saved.error();
   auto* event = std::get_if<Event>(&saved->payload);
   if (!event)
-    return error{"corrupt_log", stream + " version " + std::to_string(version) + " is a "
+    return error{"corrupt_log", stream + " version " + to_string(version) + " is a "
                                   + std::string(runtime::type_name(saved->payload)) + " event", {}};
   return *event;
 }

@@ -82,7 +82,7 @@ void append(self_ptr self, std::vector<execution_event> events) {
   }
   if (changes_summary)
     put_summary(self, events, request);
-  if (exec.next_index == 0)
+  if (exec.next_index == stream_index{0})
     for (auto& p : st.setup.start_projections)
       request.projections.push_back(std::move(p));
   st.in_flight = true;

@@ -50,15 +50,17 @@ struct commit_clock {
   std::mutex mutex;
   std::unordered_map<std::string, std::vector<clock_type::time_point>> by_stream;
 
-  void record(const std::string& stream, stream_index index) {
+  void record(const std::string& stream, stream_index at) {
     auto now = clock_type::now();
+    auto index = at.value();
     std::lock_guard lock(mutex);
     auto& times = by_stream[stream];
     if (times.size() <= index)
       times.resize(index + 1);
     times[index] = now;
   }
-  std::optional<clock_type::time_point> at(const std::string& stream, stream_index index) {
+  std::optional<clock_type::time_point> at(const std::string& stream, stream_index at) {
+    auto index = at.value();
     std::lock_guard lock(mutex);
     auto it = by_stream.find(stream);
     if (it == by_stream.end() || it->second.size() <= index)
@@ -160,7 +162,7 @@ private:
         ++samples_.done;
       } else if (auto at = message.find("id: "); at != std::string_view::npos) {
         auto index = std::strtoull(message.data() + at + 4, nullptr, 10);
-        auto committed = clock_.at("exec/" + id_, index);
+        auto committed = clock_.at("exec/" + id_, stream_index{index});
         if (committed && *committed > connected_at_) {
           std::chrono::duration<double, std::milli> latency = now - *committed;
           std::lock_guard lock(samples_.mutex);

@@ -7,21 +7,17 @@
 #include "bench/sse_bench.hpp"
 
 #include <algorithm>
-#include <charconv>
+#include <limits>
 #include <iostream>
 
 namespace baley::cli {
 namespace {
 
 result<int> positive(const arguments& args, const std::string& name, int fallback) {
-  auto text = args.flag(name);
-  if (!text)
-    return fallback;
-  int value = 0;
-  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (ec != std::errc() || end != text->data() + text->size() || value <= 0)
+  auto value = number_flag(args, name, fallback, 1, std::numeric_limits<int>::max());
+  if (!value)
     return error{"usage", "--" + name + " must be a positive integer", {}};
-  return value;
+  return static_cast<int>(*value);
 }
 
 } // namespace
@@ -43,8 +39,10 @@ int sse_bench_command(int argc, char** argv) {
   options.streams = *streams;
   options.executions = *executions;
   options.mode = *mode;
-  if (auto spread = args->flag("spread-ms"))
-    options.spread_ms = std::max(0, std::atoi(spread->c_str()));
+  auto spread = number_flag(*args, "spread-ms", options.spread_ms, 0, 600'000);
+  if (!spread)
+    return fail(spread.error());
+  options.spread_ms = static_cast<int>(*spread);
   options.dir = args->flag("dir").value_or("");
   auto line = bench::run_sse_bench(options);
   std::cout << line << std::endl;

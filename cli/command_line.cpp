@@ -2,17 +2,18 @@
 #include "cli/command_line.hpp"
 
 #include "runtime/flow/flow.hpp"
+#include "runtime/numbers.hpp"
 
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
-#include <charconv>
 #include <thread>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 
 namespace baley::cli {
+using std::to_string;  // and named_type's, found by ADL
 
 std::optional<std::string> arguments::flag(const std::string& name) const {
   auto it = flags.find(name);
@@ -82,12 +83,11 @@ result<long> number_flag(const arguments& args, const std::string& name, long fa
   auto text = args.flag(name);
   if (!text)
     return fallback;
-  long value = 0;
-  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (ec != std::errc() || end != text->data() + text->size() || value < min || value > max)
-    return error{"usage", "--" + name + " must be an integer from " + std::to_string(min)
-                            + " to " + std::to_string(max), {}};
-  return value;
+  auto value = runtime::parse_integer<long>(*text, min, max);
+  if (!value)
+    return error{"usage", "--" + name + " must be an integer from " + to_string(min)
+                            + " to " + to_string(max), {}};
+  return *value;
 }
 
 result<sandbox::jq_pool_options> jq_options_of(const arguments& args) {
@@ -122,7 +122,7 @@ std::string ndjson_line(std::string_view execution_id, stream_index index,
   line += "{\"executionId\":\"";
   line += execution_id;
   line += "\",\"index\":";
-  line += std::to_string(index);
+  line += to_string(index);
   line += ",\"event\":";
   line += event_json;
   line += "}\n";

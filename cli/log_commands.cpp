@@ -2,11 +2,12 @@
 // anything.
 #include "cli/command_line.hpp"
 
+#include "runtime/numbers.hpp"
 #include "runtime/stream_names.hpp"
 
 #include <boost/json/serialize.hpp>
 
-#include <charconv>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -31,11 +32,12 @@ int replay_command(int argc, char** argv) {
     return fail(args.error());
   if (args->positional.size() != 1)
     return fail(error{"usage", "usage: baley replay EXECUTION_ID --data DIR [--from N]", {}});
-  stream_index from = 0;
+  stream_index from{0};
   if (auto text = args->flag("from")) {
-    auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), from);
-    if (ec != std::errc() || end != text->data() + text->size())
+    auto n = runtime::parse_integer<std::uint64_t>(*text, 0, UINT64_MAX - 1);
+    if (!n)
       return fail(error{"usage", "--from must be a non-negative integer", {}});
+    from = stream_index{*n};
   }
   auto log = open_existing(*args);
   if (!log)
@@ -45,7 +47,7 @@ int replay_command(int argc, char** argv) {
   auto next = (*log)->next_index(stream);
   if (!next)
     return fail(next.error(), exit_code::failed);
-  if (*next == 0)
+  if (*next == stream_index{0})
     return fail(error{"not_found", "no execution " + id, {}});
   auto events = (*log)->read_stream(stream, from);
   if (!events)
@@ -80,7 +82,7 @@ int audit_command(int argc, char** argv) {
   if (!report->valid) {
     boost::json::object bad;
     bad["stream"] = report->bad_stream.value_or("");
-    bad["index"] = report->bad_index.value_or(0);
+    bad["index"] = report->bad_index.value_or(stream_index{0}).value();
     bad["reason"] = report->reason;
     o["firstBad"] = std::move(bad);
   }

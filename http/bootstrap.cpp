@@ -31,7 +31,7 @@ result<std::string> bootstrap(actors::engine& engine, runtime::catalog& catalog,
                                  .role = runtime::token_role::admin}},
   };
   storage::append_request request{.stream = names::workspace_stream(workspace_id),
-                                  .expected_next = 0};
+                                  .expected_next = stream_index{0}};
   for (const auto& e : events)
     request.events.push_back(runtime::serialize_config_event(e));
   auto committed = engine.log().append(std::move(request));

@@ -86,7 +86,7 @@ void execution_log_routes::audit(const api_call_ptr& call, const authenticated& 
     if (report->valid) {
       body["head"] = report->head;
     } else {
-      body["firstBadIndex"] = report->bad_index.value_or(0);
+      body["firstBadIndex"] = report->bad_index.value_or(stream_index{0}).value();
       body["reason"] = report->reason;
     }
     reply_json(call, 200, body);

@@ -98,7 +98,7 @@ json::object execution_view(const std::string& execution_id, const execution_sta
       nodes.push_back(node_json(id, &record));
   }
   o["nodes"] = std::move(nodes);
-  o["eventCount"] = state.next_index;
+  o["eventCount"] = state.next_index.value();
   return o;
 }
 

@@ -8,11 +8,12 @@
 
 
 namespace baley::http {
+using std::to_string;  // and named_type's, found by ADL
 namespace {
 
 struct feed_state {
   sse_feed_setup setup;
-  stream_index next = 0;   // the next index the client needs
+  stream_index next{};  // the next index the client needs
   bool subscribed = false;
   bool done = false;
 };
@@ -25,7 +26,7 @@ bool is_terminal(std::string_view record) {
 }
 
 sse_frame frame_of(const actors::shared_event& e) {
-  return sse_frame{"id: " + std::to_string(e->index) + "\ndata: ", e->record, e};
+  return sse_frame{"id: " + to_string(e->index) + "\ndata: ", e->record, e};
 }
 
 void finish(feed_actor self) {
@@ -76,7 +77,7 @@ void catch_up(feed_actor self) {
   for (auto& e : *events)
     shared.push_back(std::make_shared<const storage::committed_event>(std::move(e)));
   deliver(self, shared);
-  if (st.done || st.next == 0)
+  if (st.done || st.next == stream_index{0})
     return;
   // Already past the end of a finished execution (a reconnect after the
   // terminal event): close the same way.

@@ -16,7 +16,7 @@ namespace baley::http {
 
 struct sse_feed_setup {
   std::string stream;  // exec/<id>
-  stream_index from = 0;
+  stream_index from{};
   exchange_ptr exchange;
   actors::engine* engine = nullptr;
   metrics* counters = nullptr;

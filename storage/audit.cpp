@@ -8,12 +8,13 @@
 #include "storage/rocksdb_db.hpp"
 
 namespace baley::storage {
+using std::to_string;  // and named_type's, found by ADL
 
 namespace {
 
 struct stream_walk {
   std::string name;
-  stream_index next = 0;
+  stream_index next{};
   std::string prev;
 };
 
@@ -31,8 +32,8 @@ bool verify_entry(audit_report& report, stream_walk& walk, chain_hasher& hasher,
                   const log_key_parts& key, std::string_view stored) {
   if (key.index != walk.next) {
     fail(report, walk.name, walk.next,
-         "index " + std::to_string(walk.next) + " is missing (next stored index is "
-           + std::to_string(key.index) + ")");
+         "index " + to_string(walk.next) + " is missing (next stored index is "
+           + to_string(key.index) + ")");
     return false;
   }
   auto value = split_stored_value(stored);
@@ -47,7 +48,7 @@ bool verify_entry(audit_report& report, stream_walk& walk, chain_hasher& hasher,
   }
   if (record->index != key.index) {
     fail(report, walk.name, key.index,
-         "record says index " + std::to_string(record->index));
+         "record says index " + to_string(record->index));
     return false;
   }
   if (record->prev != walk.prev) {
@@ -75,28 +76,28 @@ bool verify_entry(audit_report& report, stream_walk& walk, chain_hasher& hasher,
 status verify_global(const db_handle& db, const rocksdb::ReadOptions& options,
                      audit_report& report) {
   std::unique_ptr<rocksdb::Iterator> it(db.db().NewIterator(options, db.family(global_family)));
-  global_position expected = 0;
+  global_position expected{};
   std::string value;
   for (it->SeekToFirst(); it->Valid(); it->Next(), ++expected) {
     auto parts = parse_log_key(it->value().ToStringView());
     if (it->key().size() != be64_size || !parts) {
       report.valid = false;
-      report.reason = "malformed global entry at position " + std::to_string(expected);
+      report.reason = "malformed global entry at position " + to_string(expected);
       return ok;
     }
-    auto position = read_be64(it->key().ToStringView());
+    auto position = global_position{read_be64(it->key().ToStringView())};
     auto got = db.db().Get(options, db.family(log_family), it->value(), &value);
     if (!got.ok() && !got.IsNotFound())
       return error{"io_error", "audit read failed: " + got.ToString(), {}};
     auto stored = got.ok() ? split_stored_value(value) : std::nullopt;
     std::string problem;
     if (position != expected)
-      problem = "global position " + std::to_string(expected) + " is missing";
+      problem = "global position " + to_string(expected) + " is missing";
     else if (!stored)
-      problem = "global position " + std::to_string(position) + " names a missing event";
+      problem = "global position " + to_string(position) + " names a missing event";
     else if (stored->position != position)
-      problem = "event is stored with global position " + std::to_string(stored->position)
-                + " but listed at " + std::to_string(position);
+      problem = "event is stored with global position " + to_string(stored->position)
+                + " but listed at " + to_string(position);
     if (!problem.empty()) {
       fail(report, parts->stream, parts->index, std::move(problem));
       return ok;
@@ -104,10 +105,10 @@ status verify_global(const db_handle& db, const rocksdb::ReadOptions& options,
   }
   if (!it->status().ok())
     return error{"io_error", "audit read failed: " + it->status().ToString(), {}};
-  if (expected != report.events) {
+  if (expected != global_position{report.events}) {
     report.valid = false;
-    report.reason = std::to_string(report.events) + " events in streams but "
-                    + std::to_string(expected) + " in the global order";
+    report.reason = to_string(report.events) + " events in streams but "
+                    + to_string(expected) + " in the global order";
   }
   return ok;
 }
@@ -140,7 +141,7 @@ result<audit_report> audit_log(const db_handle& db, std::optional<std::string_vi
     if (!walk || walk->name != key->stream) {
       if (walk)
         report.streams += 1;  // the previous stream verified to its end
-      walk = stream_walk{std::string(key->stream), 0, std::string(genesis_hash())};
+      walk = stream_walk{std::string(key->stream), stream_index{0}, std::string(genesis_hash())};
     }
     if (!verify_entry(report, *walk, hasher, *key, it->value().ToStringView()))
       return report;

@@ -111,8 +111,8 @@ struct append_request {
 //   {"index":N,"prev":"<64 hex>","hash":"<64 hex>","event":<event JSON>}
 struct committed_event {
   std::string stream;
-  stream_index index = 0;
-  global_position position = 0;
+  stream_index index{};
+  global_position position{};
   std::string record;
 };
 

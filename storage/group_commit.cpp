@@ -11,6 +11,7 @@
 #include <iterator>
 
 namespace baley::storage {
+using std::to_string;  // and named_type's, found by ADL
 
 namespace {
 
@@ -171,8 +172,8 @@ group_commit::outcome group_commit::stage(pending& request, global_position& pos
   if (req.expected_next && *req.expected_next != current.next) {
     result.failure = error{"wrong_expected_index",
                            "stream " + req.stream + ": expected next index "
-                             + std::to_string(*req.expected_next) + " but it is "
-                             + std::to_string(current.next), {}};
+                             + to_string(*req.expected_next) + " but it is "
+                             + to_string(current.next), {}};
     return result;
   }
   auto saved = current;
@@ -225,13 +226,13 @@ bool group_commit::put_staged(std::vector<pending>& batch) {
       // The stored value is record ‖ be64 position; the trailer is appended
       // in place (capacity was reserved) and cut off again after the Put.
       auto record_bytes = event.record.size();
-      append_be64(event.record, event.position);
+      append_be64(event.record, event.position.value());
       auto put = batch_.Put(log, key_buffer_, event.record);
       event.record.resize(record_bytes);
       if (put.ok()) {
         value_buffer_.assign(key_buffer_);
         key_buffer_.clear();
-        append_be64(key_buffer_, event.position);
+        append_be64(key_buffer_, event.position.value());
         put = batch_.Put(global, key_buffer_, value_buffer_);
       }
       if (!put.ok()) {

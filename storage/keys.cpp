@@ -22,7 +22,7 @@ void make_log_key(std::string& out, std::string_view stream, stream_index index)
   out.clear();
   out.append(stream);
   out.push_back('\0');
-  append_be64(out, index);
+  append_be64(out, index.value());
 }
 
 std::string log_key(std::string_view stream, stream_index index) {
@@ -45,13 +45,13 @@ std::optional<log_key_parts> parse_log_key(std::string_view key) {
   if (key[separator] != '\0' || key.find('\0') != separator)
     return std::nullopt;
   return log_key_parts{key.substr(0, separator),
-                       read_be64(key.substr(separator + 1))};
+                       stream_index{read_be64(key.substr(separator + 1))}};
 }
 
 std::string global_key(global_position position) {
   std::string key;
   key.reserve(be64_size);
-  append_be64(key, position);
+  append_be64(key, position.value());
   return key;
 }
 
@@ -60,7 +60,7 @@ std::optional<stored_value> split_stored_value(std::string_view value) {
     return std::nullopt;
   auto record_size = value.size() - be64_size;
   return stored_value{value.substr(0, record_size),
-                      read_be64(value.substr(record_size))};
+                      global_position{read_be64(value.substr(record_size))}};
 }
 
 } // namespace baley::storage

@@ -32,7 +32,7 @@ std::string stream_prefix(std::string_view stream);
 
 struct log_key_parts {
   std::string_view stream;
-  stream_index index = 0;
+  stream_index index{};
 };
 std::optional<log_key_parts> parse_log_key(std::string_view key);
 
@@ -41,7 +41,7 @@ std::string global_key(global_position position);
 // A stored `log` value split into the record and its global position.
 struct stored_value {
   std::string_view record;
-  global_position position = 0;
+  global_position position{};
 };
 std::optional<stored_value> split_stored_value(std::string_view value);
 

@@ -6,6 +6,7 @@
 #include "storage/rocksdb_db.hpp"
 
 namespace baley::storage {
+using std::to_string;  // and named_type's, found by ADL
 
 namespace {
 
@@ -110,7 +111,7 @@ read_global(const db_handle& db, global_position from, std::size_t limit) {
   for (it->Seek(global_key(from)); it->Valid() && keys.size() < limit; it->Next()) {
     if (it->key().size() != be64_size)
       return corrupt_log("malformed global key");
-    positions.push_back(read_be64(it->key().ToStringView()));
+    positions.push_back(global_position{read_be64(it->key().ToStringView())});
     keys.push_back(it->value().ToString());
   }
   if (!it->status().ok())
@@ -125,14 +126,14 @@ read_global(const db_handle& db, global_position from, std::size_t limit) {
   events.reserve(keys.size());
   for (std::size_t i = 0; i < keys.size(); ++i) {
     if (statuses[i].IsNotFound())
-      return corrupt_log("global position " + std::to_string(positions[i])
+      return corrupt_log("global position " + to_string(positions[i])
                          + " points at a missing event");
     if (!statuses[i].ok())
       return read_error(statuses[i]);
     auto parts = parse_log_key(keys[i]);
     auto value = split_stored_value(values[i]);
     if (!parts || !value)
-      return corrupt_log("malformed entry at global position " + std::to_string(positions[i]));
+      return corrupt_log("malformed entry at global position " + to_string(positions[i]));
     events.push_back(committed_event{std::string(parts->stream), parts->index,
                                      positions[i], std::string(value->record)});
   }
@@ -149,7 +150,7 @@ result<global_position> next_global_position(const db_handle& db) {
     return global_position{0};
   if (it->key().size() != be64_size)
     return corrupt_log("malformed global key");
-  return read_be64(it->key().ToStringView()) + 1;
+  return global_position{read_be64(it->key().ToStringView()) + 1};
 }
 
 result<std::optional<std::string>>

@@ -32,7 +32,8 @@ bool is_lower_hex(std::string_view text) {
   return true;
 }
 
-std::size_t digit_count(stream_index index) {
+std::size_t digit_count(stream_index at) {
+  auto index = at.value();
   std::size_t count = 1;
   while (index >= 10) {
     index /= 10;
@@ -59,7 +60,7 @@ std::size_t record_size(stream_index index, std::size_t event_size) {
 void encode_record(std::string& out, stream_index index, std::string_view prev,
                    std::string_view hash, std::string_view event) {
   char digits[max_index_digits];
-  auto [end, ec] = std::to_chars(digits, digits + max_index_digits, index);
+  auto [end, ec] = std::to_chars(digits, digits + max_index_digits, index.value());
   out.append(index_field);
   out.append(digits, end);
   out.append(prev_field);
@@ -89,10 +90,11 @@ result<record_view> decode_record(std::string_view record) {
     return corrupt("index is not a number");
   if (digits_end > 1 && rest[0] == '0')
     return corrupt("index has a leading zero");
-  auto [ptr, ec] = std::from_chars(rest.data(), rest.data() + digits_end,
-                                   view.index);
+  std::uint64_t index = 0;
+  auto [ptr, ec] = std::from_chars(rest.data(), rest.data() + digits_end, index);
   if (ec != std::errc{})
     return corrupt("index is out of range");
+  view.index = stream_index{index};
   rest.remove_prefix(digits_end);
   if (!consume(rest, prev_field))
     return corrupt("\"prev\" does not follow \"index\"");

@@ -15,7 +15,7 @@
 namespace baley::storage {
 
 struct record_view {
-  stream_index index = 0;
+  stream_index index{};
   std::string_view prev;   // 64 lowercase hex
   std::string_view hash;   // 64 lowercase hex
   std::string_view event;  // the event JSON

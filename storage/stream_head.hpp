@@ -13,7 +13,7 @@ namespace baley::storage {
 class db_handle;
 
 struct stream_head {
-  stream_index next = 0;
+  stream_index next{};
   hash_hex last_hash{};  // genesis_hash() for an empty stream
 };
 

@@ -100,7 +100,7 @@ const task_record* execution_state::task(const std::string& node_id,
 
 status validate(const execution_state& s, const execution_event& event) {
   if (std::holds_alternative<execution_start>(event.payload))
-    return s.status == execution_status::pending && s.next_index == 0
+    return s.status == execution_status::pending && s.next_index == stream_index{0}
              ? status{ok} : invalid("the execution has already started");
   if (is_terminal(s.status))
     return invalid("the execution is already " + std::string(status_name(s.status)));

@@ -64,7 +64,7 @@ struct node_record {
 
 struct execution_state {
   execution_status status = execution_status::pending;
-  stream_index next_index = 0;  // events folded so far
+  stream_index next_index{0};  // events folded so far
   boost::json::value input;
   std::string flow_id;
   std::uint64_t flow_version = 0;

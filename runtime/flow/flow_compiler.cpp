@@ -10,6 +10,7 @@
 #include <unordered_set>
 
 namespace baley::runtime {
+using std::to_string;  // and named_type's, found by ADL
 namespace json = boost::json;
 namespace {
 
@@ -121,7 +122,7 @@ void read_nodes(compiler& c, compiled_flow& flow, const json::value& nodes) {
     ++position;
     auto* id = n.is_object() ? n.get_object().if_contains("id") : nullptr;
     if (!id || !id->is_string() || id->get_string().empty()) {
-      c.problem({}, "node #" + std::to_string(position) + " has no id");
+      c.problem({}, "node #" + to_string(position) + " has no id");
       continue;
     }
     compiled_node node;
@@ -278,7 +279,7 @@ json::object invalid_flow_body(const std::vector<flow_problem>& problems) {
     errors.push_back(std::move(e));
   }
   json::object body;
-  body["error"] = "the flow is invalid: " + std::to_string(problems.size())
+  body["error"] = "the flow is invalid: " + to_string(problems.size())
                   + (problems.size() == 1 ? " problem" : " problems");
   body["code"] = "invalid_flow";
   body["errors"] = std::move(errors);

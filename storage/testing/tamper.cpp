@@ -20,7 +20,7 @@ status overwrite_record_for_test(const std::string& dir, std::string_view stream
     return status_error(got, "cannot read record in", dir);
   auto old_stored = split_stored_value(old_value);
   std::string value(new_record);
-  append_be64(value, old_stored ? old_stored->position : 0);
+  append_be64(value, old_stored ? old_stored->position.value() : 0);
   auto put = (*db)->db().Put(rocksdb::WriteOptions(), log, key, value);
   if (!put.ok())
     return status_error(put, "cannot write record in", dir);

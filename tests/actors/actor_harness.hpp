@@ -48,7 +48,7 @@ compile(std::string_view flow_text, runtime::jq_cache& programs) {
 inline std::vector<runtime::execution_event>
 read_events(const storage::event_log& log, std::string_view stream) {
   std::vector<runtime::execution_event> out;
-  auto committed = log.read_stream(stream, 0);
+  auto committed = log.read_stream(stream, stream_index{0});
   EXPECT_TRUE(committed) << committed.error().message;
   if (!committed)
     return out;

@@ -68,7 +68,7 @@ TEST_F(broker_test, stream_subscriber_gets_its_events_in_index_order_and_no_othe
   ASSERT_EQ(got.size(), 4u);
   for (std::size_t i = 0; i < got.size(); ++i) {
     EXPECT_EQ(got[i]->stream, "exec/a");
-    EXPECT_EQ(got[i]->index, i);
+    EXPECT_EQ(got[i]->index.value(), i);
   }
 }
 
@@ -81,7 +81,7 @@ TEST_F(broker_test, all_subscriber_gets_every_event_in_global_order) {
   append("exec/a", {event_a});
 
   auto got = events(self);
-  auto global = log_->read_global(0, 100);
+  auto global = log_->read_global(global_position{0}, 100);
   ASSERT_TRUE(global) << global.error().message;
   ASSERT_EQ(got.size(), global->size());
   ASSERT_EQ(got.size(), 5u);
@@ -120,7 +120,7 @@ TEST_F(broker_test, terminated_subscriber_is_dropped_and_others_keep_receiving) 
 
   auto got = events(self);
   ASSERT_EQ(got.size(), 3u) << "once each, though subscribed twice";
-  EXPECT_EQ(got[2]->index, 2u);
+  EXPECT_EQ(got[2]->index.value(), 2u);
 }
 
 TEST_F(broker_test, unsubscribe_stops_delivery) {
@@ -139,7 +139,7 @@ TEST_F(broker_test, unsubscribe_stops_delivery) {
 
   auto got = events(staying);
   ASSERT_EQ(got.size(), 2u);
-  EXPECT_EQ(got[1]->index, 2u);
+  EXPECT_EQ(got[1]->index.value(), 2u);
   EXPECT_TRUE(events(leaving).empty());
 }
 

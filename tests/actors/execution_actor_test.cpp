@@ -219,7 +219,7 @@ void write_crashed_prefix(storage::event_log& log, const std::string& id, unix_m
     {now, node_start{.node_id = "add", .block_execution_id = "b-add", .attempt = 1,
                      .input = input}},
   };
-  storage::append_request request{.stream = names::execution_stream(id), .expected_next = 0};
+  storage::append_request request{.stream = names::execution_stream(id), .expected_next = stream_index{0}};
   for (const auto& e : prefix)
     request.events.push_back(serialize_event(e));
   auto summary = summarize(id, fold(prefix), now);

@@ -39,14 +39,14 @@ TEST(tamper, one_changed_byte_is_found_with_its_stream_and_index) {
   {
     auto log = storage::event_log::open({data, storage::durability::fsync});
     ASSERT_TRUE(log);
-    auto stored = (*log)->read_stream(stream, 3, 1);
+    auto stored = (*log)->read_stream(stream, stream_index{3}, 1);
     ASSERT_TRUE(stored && stored->size() == 1);
     record = stored->front().record;
   }  // closed: the lock is released before the edit
   auto at = record.find("alice");
   ASSERT_NE(at, std::string::npos);
   record[at + 4] = 'f';
-  ASSERT_TRUE(storage::overwrite_record_for_test(data, stream, 3, record));
+  ASSERT_TRUE(storage::overwrite_record_for_test(data, stream, stream_index{3}, record));
 
   auto tampered = run_process(baley({"audit", "--data", data}));
   EXPECT_EQ(tampered.exit_code, 1) << tampered.out;

@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
         auto appended = (*log)->append(std::move(r));
         if (!appended)
           _exit(4);
-        auto line = stream + " " + std::to_string((*appended)[0].index) + "\n";
+        auto line = stream + " " + to_string((*appended)[0].index) + "\n";
         if (::write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size()))
           _exit(5);  // one write per line: atomic on a pipe (< PIPE_BUF)
       }

@@ -66,13 +66,13 @@ TEST(audit, finds_an_edited_event) {
   temp_dir dir;
   auto records = write_sample(dir.path());
   auto old = decode_record(records[1]);
-  auto edited = encode_record(1, old->prev, old->hash, event_json(999));
-  ASSERT_TRUE(overwrite_record_for_test(dir.path(), "a", 1, edited));
+  auto edited = encode_record(stream_index{1}, old->prev, old->hash, event_json(999));
+  ASSERT_TRUE(overwrite_record_for_test(dir.path(), "a", stream_index{1}, edited));
   for (auto scope : {std::optional<std::string_view>{}, std::optional<std::string_view>{"a"}}) {
     auto report = audit_dir(dir.path(), scope);
     EXPECT_FALSE(report.valid);
     EXPECT_EQ(report.bad_stream, "a");
-    EXPECT_EQ(report.bad_index, 1u);
+    EXPECT_EQ(report.bad_index, stream_index{1});
     EXPECT_NE(report.reason.find("hash does not match"), std::string::npos) << report.reason;
     EXPECT_EQ(report.events, 1u);
   }
@@ -83,40 +83,40 @@ TEST(audit, finds_an_edit_that_rehashes_one_event) {
   auto records = write_sample(dir.path());
   auto old = decode_record(records[1]);
   auto new_hash = chain_hash(old->prev, event_json(999));
-  ASSERT_TRUE(overwrite_record_for_test(dir.path(), "a", 1,
-                                        encode_record(1, old->prev, new_hash, event_json(999))));
+  ASSERT_TRUE(overwrite_record_for_test(dir.path(), "a", stream_index{1},
+                                        encode_record(stream_index{1}, old->prev, new_hash, event_json(999))));
   auto report = audit_dir(dir.path(), std::nullopt);
   EXPECT_FALSE(report.valid);
-  EXPECT_EQ(report.bad_index, 2u);  // the next event no longer chains
+  EXPECT_EQ(report.bad_index, stream_index{2});  // the next event no longer chains
   EXPECT_NE(report.reason.find("prev does not match"), std::string::npos) << report.reason;
 }
 
 TEST(audit, finds_a_malformed_record) {
   temp_dir dir;
   write_sample(dir.path());
-  ASSERT_TRUE(overwrite_record_for_test(dir.path(), "b", 0, "{\"index\":0}"));
+  ASSERT_TRUE(overwrite_record_for_test(dir.path(), "b", stream_index{0}, "{\"index\":0}"));
   auto report = audit_dir(dir.path(), std::nullopt);
   EXPECT_FALSE(report.valid);
   EXPECT_EQ(report.bad_stream, "b");
-  EXPECT_EQ(report.bad_index, 0u);
+  EXPECT_EQ(report.bad_index, stream_index{0});
   EXPECT_EQ(report.streams, 1u);  // a verified before b failed
 }
 
 TEST(audit, finds_a_missing_event) {
   temp_dir dir;
   write_sample(dir.path());
-  ASSERT_TRUE(erase_record_for_test(dir.path(), "a", 1));
+  ASSERT_TRUE(erase_record_for_test(dir.path(), "a", stream_index{1}));
   auto report = audit_dir(dir.path(), "a");
   EXPECT_FALSE(report.valid);
   EXPECT_EQ(report.bad_stream, "a");
-  EXPECT_EQ(report.bad_index, 1u);
+  EXPECT_EQ(report.bad_index, stream_index{1});
   EXPECT_NE(report.reason.find("index 1 is missing"), std::string::npos) << report.reason;
 }
 
 TEST(audit, finds_a_removed_stream_tail_through_the_global_order) {
   temp_dir dir;
   write_sample(dir.path());
-  ASSERT_TRUE(erase_record_for_test(dir.path(), "c", 0));
+  ASSERT_TRUE(erase_record_for_test(dir.path(), "c", stream_index{0}));
   auto report = audit_dir(dir.path(), std::nullopt);
   EXPECT_FALSE(report.valid);
   EXPECT_EQ(report.bad_stream, "c");

@@ -86,12 +86,12 @@ TEST(crash, acknowledged_appends_survive_sigkill) {
   std::map<std::string, stream_index> highest_acked;
   std::istringstream lines(acks);
   std::string stream;
-  stream_index index = 0;
+  std::uint64_t index = 0;
   std::size_t ack_count = 0;
   while (lines >> stream >> index) {
     ++ack_count;
     auto& high = highest_acked[stream];
-    high = std::max(high, index + 1);
+    high = std::max(high, stream_index{index + 1});
   }
   ASSERT_GT(ack_count, 0u);
 
@@ -99,11 +99,11 @@ TEST(crash, acknowledged_appends_survive_sigkill) {
   ASSERT_TRUE(log) << log.error().message;
   std::uint64_t stored = 0;
   for (auto& [name, needed] : highest_acked) {
-    auto events = (*log)->read_stream(name, 0);
+    auto events = (*log)->read_stream(name, stream_index{0});
     ASSERT_TRUE(events);
-    EXPECT_GE(events->size(), needed) << name << ": an acknowledged event was lost";
+    EXPECT_GE(events->size(), needed.value()) << name << ": an acknowledged event was lost";
     for (std::size_t i = 0; i < events->size(); ++i)
-      ASSERT_EQ((*events)[i].index, i) << name << ": indexes not contiguous";
+      ASSERT_EQ((*events)[i].index.value(), i) << name << ": indexes not contiguous";
     stored += events->size();
   }
   auto report = (*log)->audit(std::nullopt);

@@ -27,10 +27,10 @@ std::string event_json(int n) {
 }
 
 append_request request(std::string stream, std::vector<std::string> events,
-                       std::optional<stream_index> expected = std::nullopt) {
+                       std::optional<std::uint64_t> expected = std::nullopt) {
   append_request r;
   r.stream = std::move(stream);
-  r.expected_next = expected;
+  if (expected) r.expected_next = stream_index{*expected};
   r.events = std::move(events);
   return r;
 }
@@ -44,16 +44,16 @@ TEST(event_log, assigns_contiguous_indexes_and_positions) {
   auto second = log->append(request("exec/a", {event_json(3)}, 2));
   ASSERT_TRUE(other && second);
   ASSERT_EQ(first->size(), 2u);
-  EXPECT_EQ((*first)[0].index, 0u);
-  EXPECT_EQ((*first)[1].index, 1u);
-  EXPECT_EQ((*first)[1].position, 1u);
-  EXPECT_EQ((*other)[0].index, 0u);
-  EXPECT_EQ((*other)[0].position, 2u);
-  EXPECT_EQ((*second)[0].index, 2u);
-  EXPECT_EQ((*second)[0].position, 3u);
+  EXPECT_EQ((*first)[0].index.value(), 0u);
+  EXPECT_EQ((*first)[1].index.value(), 1u);
+  EXPECT_EQ((*first)[1].position.value(), 1u);
+  EXPECT_EQ((*other)[0].index.value(), 0u);
+  EXPECT_EQ((*other)[0].position.value(), 2u);
+  EXPECT_EQ((*second)[0].index.value(), 2u);
+  EXPECT_EQ((*second)[0].position.value(), 3u);
   EXPECT_EQ(event_bytes((*second)[0].record), event_json(3));
-  EXPECT_EQ(*log->next_index("exec/a"), 3u);
-  EXPECT_EQ(*log->next_index("exec/none"), 0u);
+  EXPECT_EQ(log->next_index("exec/a")->value(), 3u);
+  EXPECT_EQ(log->next_index("exec/none")->value(), 0u);
 }
 
 TEST(event_log, records_chain_hashes) {
@@ -78,21 +78,21 @@ TEST(event_log, reads_a_stream_from_an_index_with_a_limit) {
   ASSERT_TRUE(log->append(request("s/longer", {event_json(9)})));
   ASSERT_TRUE(log->append(request("r", {event_json(8)})));
 
-  auto all = log->read_stream("s", 0);
+  auto all = log->read_stream("s", stream_index{0});
   ASSERT_TRUE(all);
   ASSERT_EQ(all->size(), 5u);
   for (std::size_t i = 0; i < all->size(); ++i) {
     EXPECT_EQ((*all)[i].stream, "s");
-    EXPECT_EQ((*all)[i].index, i);
-    EXPECT_EQ((*all)[i].position, i);
+    EXPECT_EQ((*all)[i].index.value(), i);
+    EXPECT_EQ((*all)[i].position.value(), i);
   }
-  auto some = log->read_stream("s", 2, 2);
+  auto some = log->read_stream("s", stream_index{2}, 2);
   ASSERT_TRUE(some);
   ASSERT_EQ(some->size(), 2u);
-  EXPECT_EQ((*some)[0].index, 2u);
+  EXPECT_EQ((*some)[0].index.value(), 2u);
   EXPECT_EQ((*some)[1].record, (*all)[3].record);
-  EXPECT_TRUE(log->read_stream("s", 5)->empty());
-  EXPECT_TRUE(log->read_stream("nothing", 0)->empty());
+  EXPECT_TRUE(log->read_stream("s", stream_index{5})->empty());
+  EXPECT_TRUE(log->read_stream("nothing", stream_index{0})->empty());
 }
 
 TEST(event_log, reads_the_global_order) {
@@ -101,16 +101,16 @@ TEST(event_log, reads_the_global_order) {
   ASSERT_TRUE(log->append(request("a", {event_json(0)})));
   ASSERT_TRUE(log->append(request("b", {event_json(1), event_json(2)})));
   ASSERT_TRUE(log->append(request("a", {event_json(3)})));
-  auto global = log->read_global(1, 10);
+  auto global = log->read_global(global_position{1}, 10);
   ASSERT_TRUE(global);
   ASSERT_EQ(global->size(), 3u);
   EXPECT_EQ((*global)[0].stream, "b");
-  EXPECT_EQ((*global)[0].position, 1u);
+  EXPECT_EQ((*global)[0].position.value(), 1u);
   EXPECT_EQ((*global)[2].stream, "a");
-  EXPECT_EQ((*global)[2].index, 1u);
+  EXPECT_EQ((*global)[2].index.value(), 1u);
   EXPECT_EQ(event_bytes((*global)[2].record), event_json(3));
-  EXPECT_EQ(log->read_global(0, 2)->size(), 2u);
-  EXPECT_TRUE(log->read_global(4, 10)->empty());
+  EXPECT_EQ(log->read_global(global_position{0}, 2)->size(), 2u);
+  EXPECT_TRUE(log->read_global(global_position{4}, 10)->empty());
 }
 
 TEST(event_log, projections_are_visible_exactly_with_their_events) {
@@ -148,7 +148,7 @@ TEST(event_log, a_rejected_request_writes_neither_events_nor_projections) {
   EXPECT_NE(failed.error().message.find("expected next index 3 but it is 0"),
             std::string::npos) << failed.error().message;
   EXPECT_FALSE(*log->get_projection(families::executions, "e1"));
-  EXPECT_TRUE(log->read_stream("exec/e1", 0)->empty());
+  EXPECT_TRUE(log->read_stream("exec/e1", stream_index{0})->empty());
 }
 
 TEST(event_log, rejects_invalid_requests) {
@@ -162,7 +162,7 @@ TEST(event_log, rejects_invalid_requests) {
   r.projections.push_back({"log", "k", "v"});
   EXPECT_EQ(log->append(std::move(r)).error().code, "invalid_append");
   EXPECT_EQ(log->get_projection("global", "k").error().code, "unknown_family");
-  EXPECT_EQ(*log->next_index("s"), 0u);
+  EXPECT_EQ(log->next_index("s")->value(), 0u);
 }
 
 TEST(event_log, writes_projections_without_events) {
@@ -224,13 +224,13 @@ TEST(event_log, reopen_keeps_everything_and_continues) {
     auto r = request("b", {event_json(2)});
     r.projections.push_back({std::string(families::flows), "f", "v1"});
     ASSERT_TRUE(log->append(std::move(r)));
-    auto written = log->read_global(0, 10);
+    auto written = log->read_global(global_position{0}, 10);
     ASSERT_TRUE(written);
     for (auto& e : *written)
       records.push_back(e.record);
   }
   auto log = open_log(dir.path());
-  auto global = log->read_global(0, 10);
+  auto global = log->read_global(global_position{0}, 10);
   ASSERT_TRUE(global);
   ASSERT_EQ(global->size(), 3u);
   for (std::size_t i = 0; i < records.size(); ++i)
@@ -239,8 +239,8 @@ TEST(event_log, reopen_keeps_everything_and_continues) {
 
   auto next = log->append(request("a", {event_json(3)}, 2));
   ASSERT_TRUE(next) << next.error().message;
-  EXPECT_EQ((*next)[0].index, 2u);
-  EXPECT_EQ((*next)[0].position, 3u);
+  EXPECT_EQ((*next)[0].index.value(), 2u);
+  EXPECT_EQ((*next)[0].position.value(), 3u);
   auto decoded = decode_record((*next)[0].record);
   ASSERT_TRUE(decoded);
   EXPECT_EQ(decoded->prev, decode_record(records[1])->hash);

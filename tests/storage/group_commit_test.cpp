@@ -21,10 +21,10 @@ using testing::temp_dir;
 using append_result = result<std::vector<committed_event>>;
 
 append_request request(std::string stream, int n,
-                       std::optional<stream_index> expected = std::nullopt) {
+                       std::optional<std::uint64_t> expected = std::nullopt) {
   append_request r;
   r.stream = std::move(stream);
-  r.expected_next = expected;
+  if (expected) r.expected_next = stream_index{*expected};
   r.events.push_back(R"({"type":"test","n":)" + std::to_string(n) + "}");
   return r;
 }
@@ -140,19 +140,19 @@ TEST(group_commit, a_wrong_expected_index_fails_alone_in_its_batch) {
   EXPECT_EQ(log->stats().batches, 2u);
   auto& results = answers.results;
   ASSERT_TRUE(results.at(1));
-  EXPECT_EQ((*results.at(1))[0].index, 1u);
+  EXPECT_EQ((*results.at(1))[0].index.value(), 1u);
   ASSERT_FALSE(results.at(2));
   EXPECT_EQ(results.at(2).error().code, "wrong_expected_index");
   EXPECT_NE(results.at(2).error().message.find("expected next index 1 but it is 2"),
             std::string::npos) << results.at(2).error().message;
   ASSERT_TRUE(results.at(3));
-  EXPECT_EQ((*results.at(3))[0].index, 2u);
+  EXPECT_EQ((*results.at(3))[0].index.value(), 2u);
   ASSERT_FALSE(results.at(4));
   EXPECT_NE(results.at(4).error().message.find("expected next index 5 but it is 0"),
             std::string::npos);
   ASSERT_TRUE(results.at(5));
-  EXPECT_EQ((*results.at(5))[0].index, 0u);
-  EXPECT_EQ(log->read_stream("s", 0)->size(), 3u);
+  EXPECT_EQ((*results.at(5))[0].index.value(), 0u);
+  EXPECT_EQ(log->read_stream("s", stream_index{0})->size(), 3u);
   EXPECT_EQ(log->stats().events, 4u);
 }
 
@@ -212,8 +212,8 @@ TEST(group_commit, listener_sees_global_order_before_callbacks) {
   EXPECT_FALSE(callback_before_listener);
   ASSERT_EQ(heard.size(), 400u);
   for (std::size_t i = 0; i < heard.size(); ++i)
-    EXPECT_EQ(heard[i], i);
-  auto global = log->read_global(0, 1000);
+    EXPECT_EQ(heard[i], global_position{i});
+  auto global = log->read_global(global_position{0}, 1000);
   ASSERT_EQ(global->size(), 400u);
 }
 
@@ -228,8 +228,8 @@ TEST(group_commit, a_request_commits_all_its_events_together) {
   ASSERT_TRUE(appended);
   ASSERT_EQ(appended->size(), 3u);
   for (std::size_t i = 0; i < 3; ++i) {
-    EXPECT_EQ((*appended)[i].index, i);
-    EXPECT_EQ((*appended)[i].position, i + 1);
+    EXPECT_EQ((*appended)[i].index.value(), i);
+    EXPECT_EQ((*appended)[i].position.value(), i + 1);
   }
 }
 
@@ -249,7 +249,7 @@ TEST(group_commit, close_answers_queued_appends_then_refuses) {
   auto late = log->append(request("s", 2));
   ASSERT_FALSE(late);
   EXPECT_EQ(late.error().code, "log_closed");
-  EXPECT_EQ(log->read_stream("s", 0)->size(), 2u);  // reads still work
+  EXPECT_EQ(log->read_stream("s", stream_index{0})->size(), 2u);  // reads still work
 }
 
 } // namespace

@@ -33,7 +33,7 @@ void append_events(event_log& log, const std::string& stream, std::vector<int> n
 
 struct seen_event {
   std::string stream;
-  stream_index index;
+  std::uint64_t index;
   std::string event;
   bool operator==(const seen_event&) const = default;
 };
@@ -41,7 +41,7 @@ struct seen_event {
 std::vector<seen_event> scan(const event_log& log, std::string_view prefix) {
   std::vector<seen_event> seen;
   auto scanned = log.scan_streams(prefix, [&](const committed_event& e) {
-    seen.push_back({e.stream, e.index, std::string(event_bytes(e.record))});
+    seen.push_back({e.stream, e.index.value(), std::string(event_bytes(e.record))});
   });
   EXPECT_TRUE(scanned) << (scanned ? "" : scanned.error().message);
   return seen;
@@ -85,7 +85,7 @@ TEST(scan_streams, reports_positions_and_records_as_read_stream_does) {
   ASSERT_TRUE(log->scan_streams("ws/", [&](const committed_event& e) {
     scanned.push_back(e);
   }));
-  auto read = log->read_stream("ws/1", 0);
+  auto read = log->read_stream("ws/1", stream_index{0});
   ASSERT_TRUE(read);
   ASSERT_EQ(scanned.size(), read->size());
   for (std::size_t i = 0; i < scanned.size(); ++i) {
@@ -94,7 +94,7 @@ TEST(scan_streams, reports_positions_and_records_as_read_stream_does) {
     EXPECT_EQ(scanned[i].position, (*read)[i].position);
     EXPECT_EQ(scanned[i].record, (*read)[i].record);
   }
-  EXPECT_EQ(scanned.back().position, 3u);
+  EXPECT_EQ(scanned.back().position.value(), 3u);
 }
 
 // --- scan_projection_page --------------------------------------------------

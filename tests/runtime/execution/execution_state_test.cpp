@@ -32,7 +32,7 @@ struct fold {
   execution_state state;
 
   fold& operator<<(execution_event_payload payload) {
-    execution_event event{t0 + static_cast<unix_ms>(state.next_index), std::move(payload)};
+    execution_event event{t0 + static_cast<unix_ms>(state.next_index.value()), std::move(payload)};
     auto allowed = validate(state, event);
     EXPECT_TRUE(allowed) << type_name(event.payload) << ": "
                          << (allowed ? "" : allowed.error().message);
@@ -73,7 +73,7 @@ TEST(execution_state, folds_a_linear_execution) {
   EXPECT_EQ(f.state.status, execution_status::completed);
   EXPECT_EQ(f.state.output, 2);
   EXPECT_EQ(f.state.completed_at, t0 + 6);
-  EXPECT_EQ(f.state.next_index, 7u);
+  EXPECT_EQ(f.state.next_index.value(), 7u);
   const auto& out = f.state.nodes.at("out").task;
   EXPECT_EQ(out.status, node_status::completed);
   EXPECT_EQ(out.output, 2);
