@@ -36,7 +36,10 @@ public:
 
   const ai_task& job() const { return job_; }
   const node_task& task() const { return *job_.task; }
-  const runtime::ai_settings& settings() const { return *job_.task->node->ai; }
+  // spawn_ai_node makes attempts only of ai-blocks.
+  const runtime::ai_settings& settings() const {
+    return *job_.task->node->settings_of<runtime::ai_settings>();
+  }
   const connection_info& connection() const { return connection_; }
   unix_ms now() const { return context_.time->now(); }
   // Who the failure messages name (never with the key shown).

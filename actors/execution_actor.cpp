@@ -157,8 +157,8 @@ void dispatch(self_ptr self, const task_key& key) {
                        .jq = st.setup.jq,
                        .via = st.setup.via,
                        .time = st.setup.time};
-  if (node->kind == node_kind::ai_block && !key.iteration) {
-    auto models = node->ai->models();
+  if (auto* ai = node->settings_of<runtime::ai_settings>(); ai && !key.iteration) {
+    auto models = ai->models();
     st.workers[key] = spawn_ai_node(self,
                                     ai_task{.task = std::move(t),
                                             .connections = st.setup.connections,

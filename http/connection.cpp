@@ -69,14 +69,15 @@ void connection::start() {
 void connection::shut_down() {
   net::post(stream_.get_executor(), [self = shared_from_this()] {
     self->shutting_down_ = true;
-    if (!self->busy_ || self->streaming_)
+    if (self->phase_ != phase::handling && self->phase_ != phase::refusing)
       self->close();
   });
 }
 
 void connection::read_request() {
-  if (closed_)
+  if (phase_ == phase::closed)
     return;
+  phase_ = phase::reading;
   parser_.emplace();
   parser_->header_limit(options_.header_limit);
   parser_->body_limit(options_.body_limit);
@@ -125,7 +126,6 @@ void connection::on_request(beast::error_code ec) {
 // refusal) marked refused; the reply is 413 and the connection closes after
 // dropping what the client still sends.
 void connection::dispatch_refused() {
-  lingering_ = true;
   auto length = parser_->content_length();
   dispatch_request(length ? static_cast<std::size_t>(*length) : options_.body_limit + 1);
 }
@@ -149,13 +149,13 @@ void connection::dispatch_request(std::optional<std::size_t> refused_body_bytes)
   request.body = std::move(message.body());
   request.remote_address = remote_address_;
   request.received = std::chrono::steady_clock::now();
-  busy_ = true;
+  phase_ = refused_body_bytes ? phase::refusing : phase::handling;
   stream_.expires_never();
   sink_.handle(std::move(request), std::make_shared<exchange>(shared_from_this()));
 }
 
 void connection::write_response(http_response response, bool keep_alive) {
-  if (closed_ || streaming_)
+  if (phase_ != phase::handling && phase_ != phase::refusing)
     return;
   auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
   res->version(11);
@@ -171,7 +171,7 @@ void connection::write_response(http_response response, bool keep_alive) {
   stream_.expires_after(options_.write_timeout);
   bhttp::async_write(stream_, *res,
                      [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
-                       if (!ec && self->lingering_) {
+                       if (!ec && self->phase_ == phase::refusing) {
                          self->linger();
                          return;
                        }
@@ -179,16 +179,14 @@ void connection::write_response(http_response response, bool keep_alive) {
                          self->close();
                          return;
                        }
-                       self->busy_ = false;
                        self->read_request();
                      });
 }
 
 void connection::reject(int status, std::string_view code, std::string_view message) {
-  busy_ = true;
   // The client may still be sending what we refuse: read and drop it for a
   // moment after the reply, so it sees the reply and not a reset.
-  lingering_ = true;
+  phase_ = phase::refusing;
   auto response = error_response(status, code, message);
   write_response(std::move(response), false);
 }
@@ -214,9 +212,9 @@ void connection::drain() {
 }
 
 void connection::close() {
-  if (closed_)
+  if (phase_ == phase::closed)
     return;
-  closed_ = true;
+  phase_ = phase::closed;
   ping_timer_.cancel();
   beast::error_code ec;
   stream_.socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
@@ -238,12 +236,12 @@ void connection::post_reply(http_response response) {
 void connection::post_open_event_stream(std::function<void()> on_closed) {
   net::post(stream_.get_executor(),
             [self = shared_from_this(), on_closed = std::move(on_closed)]() mutable {
-              if (self->closed_) {
+              if (self->phase_ == phase::closed) {
                 if (on_closed)
                   on_closed();
                 return;
               }
-              self->streaming_ = true;
+              self->phase_ = phase::streaming;
               self->on_stream_closed_ = std::move(on_closed);
               self->write_event_stream_head();
             });
@@ -260,7 +258,7 @@ bool connection::post_frames(std::vector<sse_frame> frames) {
   }
   net::post(stream_.get_executor(),
             [self = shared_from_this(), frames = std::move(frames)]() mutable {
-              if (self->closed_)
+              if (self->phase_ == phase::closed)
                 return;
               for (auto& f : frames)
                 self->frames_.push_back(std::move(f));
@@ -272,10 +270,10 @@ bool connection::post_frames(std::vector<sse_frame> frames) {
 
 void connection::post_finish_event_stream() {
   net::post(stream_.get_executor(), [self = shared_from_this()] {
-    if (self->closed_)
+    if (self->phase_ == phase::closed)
       return;
     self->push_local("data: [DONE]\n\n");
-    self->finishing_ = true;
+    self->phase_ = phase::finishing;
     if (!self->writing_)
       self->write_next_frame();
   });
@@ -293,11 +291,11 @@ void connection::write_event_stream_head() {
 }
 
 void connection::write_next_frame() {
-  if (closed_)
+  if (phase_ == phase::closed)
     return;
   if (frames_.empty()) {
     writing_ = false;
-    if (finishing_)
+    if (phase_ == phase::finishing)
       close();
     return;
   }
@@ -348,7 +346,7 @@ void connection::watch_for_client_close() {
 void connection::schedule_ping() {
   ping_timer_.expires_after(options_.sse_ping_interval);
   ping_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
-    if (ec || self->closed_)
+    if (ec || self->phase_ == phase::closed)
       return;
     self->push_local(": ping\n\n");
     if (!self->writing_)

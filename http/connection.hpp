@@ -64,17 +64,23 @@ private:
   connection_registry& registry_;
   std::string remote_address_;
 
-  bool busy_ = false;        // a request is with the handler or being answered
-  bool keep_alive_ = true;
-  bool shutting_down_ = false;
-  bool closed_ = false;
-  bool lingering_ = false;
+  // Where the connection is in its life; each phase is left only forward
+  // (handling may return to reading for the next keep-alive request).
+  enum class phase {
+    reading,    // waiting for, or reading, a request
+    handling,   // a request is with the handler or its reply being written
+    refusing,   // a refused request: reply, then drop what the client sends
+    streaming,  // an event stream
+    finishing,  // an event stream writing its last frames, then closing
+    closed,
+  };
+  phase phase_ = phase::reading;
+  bool keep_alive_ = true;      // of the request being handled
+  bool shutting_down_ = false;  // the server's: close at the next idle moment
   std::size_t drain_budget_ = 0;
 
   // Event stream mode.
-  bool streaming_ = false;
-  bool finishing_ = false;
-  bool writing_ = false;
+  bool writing_ = false;  // a write of queued frames is in flight
   std::deque<sse_frame> frames_;
   std::atomic<std::size_t> queued_bytes_{0};
   std::function<void()> on_stream_closed_;

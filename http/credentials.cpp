@@ -2,6 +2,7 @@
 #include "http/credentials.hpp"
 
 #include "runtime/base64.hpp"
+#include "runtime/hex.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -12,17 +13,12 @@
 namespace baley::http {
 
 std::string sha256_hex(std::string_view bytes) {
-  static constexpr char hex_digits[] = "0123456789abcdef";
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
   if (EVP_Digest(bytes.data(), bytes.size(), digest, &size, EVP_sha256(), nullptr) != 1)
     return {};
-  std::string hex;
-  hex.reserve(2 * size);
-  for (unsigned int i = 0; i < size; ++i) {
-    hex.push_back(hex_digits[digest[i] >> 4]);
-    hex.push_back(hex_digits[digest[i] & 0x0f]);
-  }
+  std::string hex(2 * size, '\0');
+  runtime::hex_encode(digest, size, hex.data());
   return hex;
 }
 

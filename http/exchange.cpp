@@ -3,22 +3,13 @@
 
 #include "http/connection.hpp"
 #include "http/metrics.hpp"
+#include "runtime/hex.hpp"
 
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
 namespace baley::http {
 namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
 
 std::string percent_decode(std::string_view text) {
   std::string out;
@@ -27,8 +18,8 @@ std::string percent_decode(std::string_view text) {
     if (text[i] == '+') {
       out.push_back(' ');
     } else if (text[i] == '%' && i + 2 < text.size()
-               && hex_value(text[i + 1]) >= 0 && hex_value(text[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2])));
+               && runtime::hex_digit_value(text[i + 1]) >= 0 && runtime::hex_digit_value(text[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(runtime::hex_digit_value(text[i + 1]) * 16 + runtime::hex_digit_value(text[i + 2])));
       i += 2;
     } else {
       out.push_back(text[i]);

@@ -90,7 +90,7 @@ json::object execution_view(const std::string& execution_id, const execution_sta
     for (const auto& node : flow->nodes) {
       auto it = state.nodes.find(node.id);
       auto n = node_json(node.id, it == state.nodes.end() ? nullptr : &it->second);
-      n["type"] = node_kind_name(node.kind);
+      n["type"] = node_kind_name(node.kind());
       nodes.push_back(std::move(n));
     }
   } else {

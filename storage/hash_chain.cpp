@@ -2,13 +2,14 @@
 // hasher and its context reused, so hashing an event allocates nothing.
 #include "storage/hash_chain.hpp"
 
+#include "runtime/hex.hpp"
+
 #include <openssl/evp.h>
 
 namespace baley::storage {
 
 namespace {
 
-constexpr char hex_digits[] = "0123456789abcdef";
 constexpr std::string_view zeros =
   "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -44,10 +45,7 @@ bool chain_hasher::hash(std::string_view prev_hex, std::string_view event,
       || EVP_DigestFinal_ex(impl_->ctx, digest, &size) != 1
       || size * 2 != hash_hex_size)
     return false;
-  for (unsigned int i = 0; i < size; ++i) {
-    out[2 * i] = hex_digits[digest[i] >> 4];
-    out[2 * i + 1] = hex_digits[digest[i] & 0x0f];
-  }
+  runtime::hex_encode(digest, size, out.data());
   return true;
 }
 

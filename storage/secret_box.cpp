@@ -5,6 +5,7 @@
 #include "os/private_file.hpp"
 
 #include "runtime/base64.hpp"
+#include "runtime/hex.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -75,16 +76,6 @@ error crypto_failed() {
   return error{"crypto_error", "AES-256-GCM failed in OpenSSL", {}};
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 // The value is never part of a message: only what was expected.
 result<key_bytes> key_from_env(std::string_view text) {
   auto expected = std::string(master_key_env)
@@ -96,8 +87,8 @@ result<key_bytes> key_from_env(std::string_view text) {
                    + " characters", {}};
   key_bytes key;
   for (std::size_t i = 0; i < key_size; ++i) {
-    auto high = hex_value(text[2 * i]);
-    auto low = hex_value(text[2 * i + 1]);
+    auto high = runtime::hex_digit_value(text[2 * i]);
+    auto low = runtime::hex_digit_value(text[2 * i + 1]);
     if (high < 0 || low < 0) {
       OPENSSL_cleanse(key.data(), key.size());
       return error{"invalid_master_key",

@@ -15,7 +15,8 @@ planner_context planner_of(loop_context& ctx) {
 }
 
 const retry_policy& policy_for(const compiled_node& node, const task_key& key) {
-  return key.iteration && node.body ? node.body->retry : node.retry;
+  auto* loop = node.settings_of<loop_settings>();
+  return key.iteration && loop ? loop->body.retry : node.retry;
 }
 
 bool is_text_delta(const json::value& event) {
@@ -83,8 +84,8 @@ std::optional<execution_event> execution_loop::answer(const task_report& r, loop
   }
   const auto& node = *flow_->find(r.task.node_id);
   const auto& failure = std::get<node_failure>(r.outcome);
-  if (node.ai && !r.task.iteration) {
-    auto models = node.ai->models();
+  if (auto* ai = node.settings_of<ai_settings>(); ai && !r.task.iteration) {
+    auto models = ai->models();
     return decide_model_failure(r.task.node_id, models, current_model_index(models, *task),
                                 *task, node.retry, failure, ctx.random01(), ctx.now,
                                 failure.breaker_open);
@@ -216,9 +217,9 @@ std::vector<loop_effect> execution_loop::resume(unix_ms now) {
     const auto* node = flow_->find(node_id);
     if (!node)
       continue;
-    revive(task_key{node_id, std::nullopt}, record.task, node->kind);
+    revive(task_key{node_id, std::nullopt}, record.task, node->kind());
     for (const auto& [i, task] : record.iterations)
-      revive(task_key{node_id, i}, task, node->kind);
+      revive(task_key{node_id, i}, task, node->kind());
   }
   return effects;
 }

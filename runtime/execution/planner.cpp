@@ -24,8 +24,8 @@ node_start start_event(const compiled_node& node, json::value input,
                        planner_context& ctx) {
   node_start start{.node_id = node.id, .block_execution_id = ctx.new_id(), .attempt = 1,
                    .input = std::move(input)};
-  if (node.kind == node_kind::delay)
-    start.deadline = ctx.now + node.delay_ms;
+  if (auto* delay = node.settings_of<delay_settings>())
+    start.deadline = ctx.now + delay->delay_ms;
   return start;
 }
 
@@ -35,7 +35,7 @@ json::value execution_output(const compiled_flow& flow, const execution_state& s
   for (auto v : flow.topological_order) {
     const auto& node = flow.nodes[v];
     auto it = state.nodes.find(node.id);
-    if (node.kind != node_kind::sink || it == state.nodes.end()
+    if (node.kind() != node_kind::sink || it == state.nodes.end()
         || it->second.task.status != node_status::completed)
       continue;
     by_sink[node.id] = it->second.task.output;
@@ -91,7 +91,7 @@ std::vector<execution_event> plan_next(const compiled_flow& flow,
         break;
       }
       const auto* pred = flow.find(edge.source);
-      if (pred->kind == node_kind::router) {
+      if (pred->kind() == node_kind::router) {
         const auto& route = state.nodes.at(edge.source).route;
         if (!route || !edge.source_handle || *route != *edge.source_handle) {
           route_not_chosen = true;
@@ -100,11 +100,11 @@ std::vector<execution_event> plan_next(const compiled_flow& flow,
       }
       active.push_back(e);
     }
-    if (undecided && node.kind != node_kind::source) {
+    if (undecided && node.kind() != node_kind::source) {
       all_done = false;
       continue;
     }
-    if (node.kind != node_kind::source && active.empty()) {
+    if (node.kind() != node_kind::source && active.empty()) {
       out.push_back(at(ctx.now, node_skipped{.node_id = node.id,
                                              .reason = route_not_chosen
                                                          ? "route not chosen"
@@ -113,7 +113,7 @@ std::vector<execution_event> plan_next(const compiled_flow& flow,
       continue;
     }
     all_done = false;
-    json::value merged = node.kind == node_kind::source
+    json::value merged = node.kind() == node_kind::source
                            ? state.input : merge_inputs(flow, node, active, state);
     decided[node.id] = node_status::running;
     out.push_back(at(ctx.now, start_event(node, std::move(merged), ctx)));
@@ -130,13 +130,14 @@ std::vector<execution_event> plan_loop(const compiled_node& loop,
                                        const std::vector<json::value>& items,
                                        planner_context& ctx) {
   std::vector<execution_event> out;
-  if (record.task.status != node_status::running)
+  const auto* settings = loop.settings_of<loop_settings>();
+  if (!settings || record.task.status != node_status::running)
     return out;
-  if (items.size() > loop.max_iterations) {
+  if (items.size() > settings->max_iterations) {
     out.push_back(at(ctx.now, node_error{.node_id = loop.id,
                                          .error = "loop over " + std::to_string(items.size())
                                                   + " items exceeds maxIterations ("
-                                                  + std::to_string(loop.max_iterations) + ")",
+                                                  + std::to_string(settings->max_iterations) + ")",
                                          .attempt = record.task.attempts,
                                          .code = "max_iterations"}));
     return out;
@@ -165,7 +166,7 @@ std::vector<execution_event> plan_loop(const compiled_node& loop,
                                             .duration_ms = ctx.now - record.task.started_at}));
     return out;
   }
-  for (std::uint32_t i = 0; i < items.size() && live < loop.concurrency; ++i) {
+  for (std::uint32_t i = 0; i < items.size() && live < settings->concurrency; ++i) {
     if (record.iterations.count(i))
       continue;
     out.push_back(at(ctx.now, node_start{.node_id = loop.id,

@@ -13,8 +13,9 @@ bool truthy(const json::value& v) {
 }
 
 std::optional<std::int64_t> budget_of(const compiled_node& node, work_kind kind) {
-  if (kind == work_kind::loop_body && node.body && node.body->timeout_ms)
-    return node.body->timeout_ms;
+  auto* loop = node.settings_of<loop_settings>();
+  if (kind == work_kind::loop_body && loop && loop->body.timeout_ms)
+    return loop->body.timeout_ms;
   return node.jq_timeout_ms;
 }
 
@@ -23,7 +24,7 @@ std::optional<std::int64_t> budget_of(const compiled_node& node, work_kind kind)
 work_kind work_of(const compiled_node& node, std::optional<std::uint32_t> iteration) {
   if (iteration)
     return work_kind::loop_body;
-  return node.kind == node_kind::loop ? work_kind::expand_loop : work_kind::run;
+  return node.kind() == node_kind::loop ? work_kind::expand_loop : work_kind::run;
 }
 
 node_failure failure_of(const baley::error& e, std::string prefix) {
@@ -35,23 +36,25 @@ node_failure failure_of(const baley::error& e, std::string prefix) {
 }
 
 task_work::task_work(const compiled_node& node, work_kind kind, json::value input)
-  : node_(node), kind_(kind), input_(std::move(input)) {
-  if (node_.kind == node_kind::router && kind_ == work_kind::run && node_.routes.empty())
-    outcome_ = node_output{.value = input_, .route = node_.default_route};
+  : node_(node), router_(node.settings_of<router_settings>()), kind_(kind),
+    input_(std::move(input)) {
+  if (router_ && kind_ == work_kind::run && router_->routes.empty())
+    outcome_ = node_output{.value = input_, .route = router_->default_route};
   else if (!program())
     outcome_ = node_output{.value = input_};  // source, sink, parallel, delay
 }
 
 const program_ptr* task_work::program() const {
+  auto* loop = node_.settings_of<loop_settings>();
   switch (kind_) {
-    case work_kind::expand_loop: return &node_.over;
-    case work_kind::loop_body: return &node_.body->code;
+    case work_kind::expand_loop: return loop ? &loop->over : nullptr;
+    case work_kind::loop_body: return loop ? &loop->body.code : nullptr;
     case work_kind::run: break;
   }
-  if (node_.kind == node_kind::function_block)
-    return &node_.code;
-  if (node_.kind == node_kind::router && route_ < node_.routes.size())
-    return &node_.routes[route_].when;
+  if (auto* function = node_.settings_of<function_settings>())
+    return &function->code;
+  if (router_ && route_ < router_->routes.size())
+    return &router_->routes[route_].when;
   return nullptr;
 }
 
@@ -64,7 +67,7 @@ std::optional<jq_evaluation> task_work::next() const {
 void task_work::take(const jq_outputs& outputs) {
   if (outcome_)
     return;
-  if (node_.kind == node_kind::router && kind_ == work_kind::run)
+  if (router_ && kind_ == work_kind::run)
     return take_route(outputs);
   if (!outputs) {
     outcome_ = failure_of(outputs.error(), kind_ == work_kind::expand_loop ? "over: " : "");
@@ -86,7 +89,7 @@ void task_work::take(const jq_outputs& outputs) {
 }
 
 void task_work::take_route(const jq_outputs& outputs) {
-  const auto& route = node_.routes[route_];
+  const auto& route = router_->routes[route_];
   if (!outputs) {
     auto failure = failure_of(outputs.error(), "route '" + route.name + "': ");
     failure.retryable = false;
@@ -97,10 +100,10 @@ void task_work::take_route(const jq_outputs& outputs) {
     outcome_ = node_output{.value = input_, .route = route.name};
     return;
   }
-  if (++route_ < node_.routes.size())
+  if (++route_ < router_->routes.size())
     return;
-  if (node_.default_route)
-    outcome_ = node_output{.value = input_, .route = node_.default_route};
+  if (router_->default_route)
+    outcome_ = node_output{.value = input_, .route = router_->default_route};
   else
     outcome_ = node_failure{.message = "no route matched and the router has no default",
                             .code = "no_route_matched"};

@@ -49,6 +49,7 @@ private:
   void take_route(const jq_outputs& outputs);
 
   const compiled_node& node_;
+  const router_settings* router_;  // null unless the node is a router
   work_kind kind_;
   boost::json::value input_;
   std::size_t route_ = 0;  // routers: the route whose `when` runs next

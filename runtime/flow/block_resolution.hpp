@@ -4,7 +4,7 @@
 // used, so an execution records them and recovery resolves the same ones.
 #pragma once
 
-#include "runtime/flow/flow.hpp"
+#include "runtime/flow/flow_compiler.hpp"
 
 #include <boost/json/value.hpp>
 

@@ -1,6 +1,6 @@
-// The compiled flow: the editor's JSON (React Flow: nodes, edges) checked and
-// turned into what the execution needs: node kinds, edges by node, a
-// topological order and every jq program compiled once.
+// The compiled flow: what the execution needs of the editor's JSON (React
+// Flow: nodes, edges): node kinds and their settings, edges by node, a
+// topological order, every jq program compiled once. flow_compiler.hpp makes one.
 #pragma once
 
 #include "runtime/llm/ai_settings.hpp"
@@ -13,12 +13,12 @@
 #include <boost/json/value.hpp>
 
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <variant>
 #include <vector>
 
 namespace baley::runtime {
@@ -62,28 +62,54 @@ struct flow_edge {
   std::optional<std::string> source_handle;
 };
 
+// What each kind of node is configured with: its `data`, read and compiled.
+struct source_settings {
+  std::shared_ptr<const json_schema> input_schema;  // data.inputSchema, optional
+};
+struct sink_settings {};
+struct function_settings {
+  program_ptr code;
+};
+struct router_settings {
+  std::vector<route> routes;
+  std::optional<std::string> default_route;
+};
+struct parallel_settings {};
+struct loop_settings {
+  program_ptr over;
+  loop_body body;
+  std::uint32_t concurrency = 1;
+  std::uint32_t max_iterations = 1000;
+};
+struct delay_settings {
+  std::int64_t delay_ms = 0;
+};
+
+// One alternative per node_kind, in its order: the index is the kind.
+using kind_settings = std::variant<source_settings, sink_settings, function_settings,
+                                   router_settings, parallel_settings, loop_settings,
+                                   delay_settings, ai_settings>;
+
+// The settings of a kind before its data is read.
+kind_settings default_settings(node_kind kind);
+
 struct compiled_node {
   std::string id;
-  node_kind kind = node_kind::function_block;
+  kind_settings settings;      // what only this kind has
   boost::json::object data;
   std::vector<std::size_t> in_edges;   // indexes into compiled_flow::edges
   std::vector<std::size_t> out_edges;
-  program_ptr code;            // function-block
   program_ptr input_mapping;   // any node, optional
-  std::vector<route> routes;   // router
-  std::optional<std::string> default_route;
-  program_ptr over;            // loop
-  std::optional<loop_body> body;
-  std::uint32_t concurrency = 1;
-  std::uint32_t max_iterations = 1000;
-  std::int64_t delay_ms = 0;   // delay
   bool merge_array = false;    // data.merge == "array"
   retry_policy retry;
   // data.timeoutMs: the time budget of each jq evaluation of this node (none:
   // the server's default). An ai-block's timeoutMs is its provider call's.
   std::optional<std::int64_t> jq_timeout_ms;
-  std::shared_ptr<const json_schema> input_schema;  // source: data.inputSchema, optional
-  std::optional<ai_settings> ai;                     // ai-block
+
+  node_kind kind() const { return static_cast<node_kind>(settings.index()); }
+  // This node's settings if it is of that kind, else null.
+  template <class Settings>
+  const Settings* settings_of() const { return std::get_if<Settings>(&settings); }
 };
 
 struct compiled_flow {
@@ -96,27 +122,5 @@ struct compiled_flow {
 
   const compiled_node* find(std::string_view id) const;
 };
-
-struct flow_problem {
-  std::string node_id;  // empty for problems of the flow as a whole
-  std::string message;
-};
-
-struct compile_outcome {
-  std::shared_ptr<const compiled_flow> flow;  // null when problems is not empty
-  std::vector<flow_problem> problems;
-};
-
-// Checks everything at once and reports every problem with its node id:
-// unknown type, duplicate id, dangling edge, cycle, no source, router route
-// without edge, jq that does not compile, bad settings.
-// `connection_exists` answers whether an ai-block's connectionId names a
-// connection; without it every ai-block is refused ("connection not found").
-using connection_check = std::function<bool(const std::string& connection_id)>;
-compile_outcome compile_flow(const boost::json::value& flow, jq_cache& programs,
-                             const connection_check& connection_exists = {});
-
-// {"error","code":"invalid_flow","errors":[{"nodeId","message"}]}
-boost::json::object invalid_flow_body(const std::vector<flow_problem>& problems);
 
 } // namespace baley::runtime

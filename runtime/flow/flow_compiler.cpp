@@ -1,6 +1,6 @@
 // The flow compiler: every check of a flow before anything runs, reporting all
-// problems at once with their node ids. See flow.hpp.
-#include "runtime/flow/flow.hpp"
+// problems at once with their node ids. See flow_compiler.hpp.
+#include "runtime/flow/flow_compiler.hpp"
 
 #include "runtime/flow/node_settings.hpp"
 
@@ -10,7 +10,6 @@
 #include <unordered_set>
 
 namespace baley::runtime {
-using std::to_string;  // and named_type's, found by ADL
 namespace json = boost::json;
 namespace {
 
@@ -26,13 +25,14 @@ struct compiler {
 
 void check_routes(compiler& c, const compiled_flow& flow) {
   for (const auto& node : flow.nodes) {
-    if (node.kind != node_kind::router)
+    auto* router = node.settings_of<router_settings>();
+    if (!router)
       continue;
     std::unordered_set<std::string> names;
-    for (const auto& r : node.routes)
+    for (const auto& r : router->routes)
       names.insert(r.name);
-    if (node.default_route)
-      names.insert(*node.default_route);
+    if (router->default_route)
+      names.insert(*router->default_route);
     std::unordered_set<std::string> handles;
     for (auto e : node.out_edges) {
       const auto& edge = flow.edges[e];
@@ -122,7 +122,7 @@ void read_nodes(compiler& c, compiled_flow& flow, const json::value& nodes) {
     ++position;
     auto* id = n.is_object() ? n.get_object().if_contains("id") : nullptr;
     if (!id || !id->is_string() || id->get_string().empty()) {
-      c.problem({}, "node #" + to_string(position) + " has no id");
+      c.problem({}, "node #" + std::to_string(position) + " has no id");
       continue;
     }
     compiled_node node;
@@ -139,7 +139,7 @@ void read_nodes(compiler& c, compiled_flow& flow, const json::value& nodes) {
       c.problem(node.id, "unknown node type "
                            + (type ? json::serialize(*type) : std::string("(none)")));
     }
-    node.kind = kind.value_or(node_kind::parallel);
+    node.settings = default_settings(kind.value_or(node_kind::parallel));
     if (auto* data = o.if_contains("data"); data && data->is_object())
       node.data = data->get_object();
     else if (data && !data->is_null())
@@ -195,7 +195,7 @@ void read_edges(compiler& c, compiled_flow& flow, const json::value* edges) {
 void check_shape(compiler& c, const compiled_flow& flow) {
   bool has_source = false;
   for (const auto& node : flow.nodes) {
-    if (node.kind == node_kind::source) {
+    if (node.kind() == node_kind::source) {
       has_source = true;
       if (!node.in_edges.empty())
         c.problem(node.id, "a source cannot have incoming edges");
@@ -210,39 +210,6 @@ void check_shape(compiler& c, const compiled_flow& flow) {
 }
 
 } // namespace
-
-std::optional<node_kind> node_kind_from_name(std::string_view name) {
-  static constexpr std::pair<std::string_view, node_kind> kinds[] = {
-    {"source", node_kind::source},     {"sink", node_kind::sink},
-    {"function-block", node_kind::function_block},
-    {"router", node_kind::router},     {"parallel", node_kind::parallel},
-    {"loop", node_kind::loop},         {"delay", node_kind::delay},
-    {"ai-block", node_kind::ai_block},
-  };
-  for (auto [n, k] : kinds)
-    if (n == name)
-      return k;
-  return std::nullopt;
-}
-
-std::string_view node_kind_name(node_kind kind) {
-  switch (kind) {
-    case node_kind::source: return "source";
-    case node_kind::sink: return "sink";
-    case node_kind::function_block: return "function-block";
-    case node_kind::router: return "router";
-    case node_kind::parallel: return "parallel";
-    case node_kind::loop: return "loop";
-    case node_kind::delay: return "delay";
-    case node_kind::ai_block: return "ai-block";
-  }
-  return "unknown";
-}
-
-const compiled_node* compiled_flow::find(std::string_view id) const {
-  auto it = node_index.find(std::string(id));
-  return it == node_index.end() ? nullptr : &nodes[it->second];
-}
 
 compile_outcome compile_flow(const json::value& definition, jq_cache& programs,
                              const connection_check& connection_exists) {
@@ -279,7 +246,7 @@ json::object invalid_flow_body(const std::vector<flow_problem>& problems) {
     errors.push_back(std::move(e));
   }
   json::object body;
-  body["error"] = "the flow is invalid: " + to_string(problems.size())
+  body["error"] = "the flow is invalid: " + std::to_string(problems.size())
                   + (problems.size() == 1 ? " problem" : " problems");
   body["code"] = "invalid_flow";
   body["errors"] = std::move(errors);

@@ -5,9 +5,10 @@ namespace baley::runtime {
 
 status validate_flow_input(const compiled_flow& flow, const boost::json::value& input) {
   for (const auto& node : flow.nodes) {
-    if (node.kind != node_kind::source || !node.input_schema)
+    auto* source = node.settings_of<source_settings>();
+    if (!source || !source->input_schema)
       continue;
-    if (auto checked = node.input_schema->validate(input); !checked)
+    if (auto checked = source->input_schema->validate(input); !checked)
       return error{"invalid_input", "source '" + node.id + "': " + checked.error().message,
                    node.id};
   }

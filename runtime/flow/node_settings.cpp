@@ -27,7 +27,7 @@ struct settings_reader {
     auto* v = data.if_contains(key);
     if (!v || v->is_null()) {
       if (required)
-        problem(node.id, std::string(node_kind_name(node.kind)) + " needs data."
+        problem(node.id, std::string(node_kind_name(node.kind())) + " needs data."
                            + std::string(key));
       return nullptr;
     }
@@ -88,30 +88,29 @@ struct settings_reader {
       else
         problem(node.id, policy.error().message);
     }
-    if (node.kind != node_kind::ai_block)
+    if (node.kind() != node_kind::ai_block)
       node.jq_timeout_ms = timeout(node, node.data, "data.");
-    switch (node.kind) {
-      case node_kind::function_block:
-        if (node.data.contains("blockId") && !node.data.contains("code"))
-          problem(node.id, "block " + quoted(node.data.at("blockId")) + " not found");
-        else
-          node.code = program(node, node.data, "code", true);
-        break;
-      case node_kind::source: configure_source(node); break;
-      case node_kind::router: configure_router(node); break;
-      case node_kind::loop: configure_loop(node); break;
-      case node_kind::delay:
-        if (auto ms = number(node, "ms", 0, 7 * 24 * 3600 * 1000.0))
-          node.delay_ms = static_cast<std::int64_t>(*ms);
-        break;
-      case node_kind::ai_block: configure_ai(node); break;
-      default: break;
-    }
+    std::visit([&](auto& settings) { read(node, settings); }, node.settings);
   }
 
-  void configure_ai(compiled_node& node) {
+  void read(const compiled_node&, sink_settings&) {}
+  void read(const compiled_node&, parallel_settings&) {}
+
+  void read(const compiled_node& node, function_settings& settings) {
+    if (node.data.contains("blockId") && !node.data.contains("code"))
+      problem(node.id, "block " + quoted(node.data.at("blockId")) + " not found");
+    else
+      settings.code = program(node, node.data, "code", true);
+  }
+
+  void read(const compiled_node& node, delay_settings& settings) {
+    if (auto ms = number(node, "ms", 0, 7 * 24 * 3600 * 1000.0))
+      settings.delay_ms = static_cast<std::int64_t>(*ms);
+  }
+
+  void read(const compiled_node& node, ai_settings& settings) {
     std::vector<std::string> messages;
-    auto settings = parse_ai_settings(node.data, messages);
+    auto parsed = parse_ai_settings(node.data, messages);
     for (auto& m : messages)
       problem(node.id, std::move(m));
     auto* connection = node.data.if_contains("connectionId");
@@ -119,22 +118,22 @@ struct settings_reader {
                  && connection_exists(std::string(connection->get_string()));
     if (connection && connection->is_string() && !connection->get_string().empty() && !known)
       problem(node.id, "connection '" + std::string(connection->get_string()) + "' not found");
-    if (settings && known)
-      node.ai = std::move(settings).value();
+    if (parsed && known)
+      settings = std::move(parsed).value();
   }
 
-  void configure_source(compiled_node& node) {
+  void read(const compiled_node& node, source_settings& settings) {
     auto* schema = node.data.if_contains("inputSchema");
     if (!schema || schema->is_null())
       return;
     auto compiled = json_schema::compile(*schema);
     if (compiled)
-      node.input_schema = *compiled;
+      settings.input_schema = *compiled;
     else
       problem(node.id, "data.inputSchema is not a valid JSON Schema: " + compiled.error().message);
   }
 
-  void configure_router(compiled_node& node) {
+  void read(const compiled_node& node, router_settings& settings) {
     auto* routes = node.data.if_contains("routes");
     if (routes && !routes->is_array()) {
       problem(node.id, "data.routes must be an array");
@@ -145,26 +144,26 @@ struct settings_reader {
           problem(node.id, "every route needs a name");
           continue;
         }
-        node.routes.push_back(
+        settings.routes.push_back(
           {std::string(name->get_string()), program(node, r.get_object(), "when", true)});
       }
     }
     if (auto* def = node.data.if_contains("default"); def && !def->is_null()) {
       if (def->is_string() && !def->get_string().empty())
-        node.default_route = std::string(def->get_string());
+        settings.default_route = std::string(def->get_string());
       else
         problem(node.id, "data.default must be a route name");
     }
-    if (node.routes.empty() && !node.default_route)
+    if (settings.routes.empty() && !settings.default_route)
       problem(node.id, "router needs data.routes or data.default");
   }
 
-  void configure_loop(compiled_node& node) {
-    node.over = program(node, node.data, "over", true);
+  void read(const compiled_node& node, loop_settings& settings) {
+    settings.over = program(node, node.data, "over", true);
     if (auto c = number(node, "concurrency", 1, 1000))
-      node.concurrency = static_cast<std::uint32_t>(*c);
+      settings.concurrency = static_cast<std::uint32_t>(*c);
     if (auto m = number(node, "maxIterations", 0, 1'000'000))
-      node.max_iterations = static_cast<std::uint32_t>(*m);
+      settings.max_iterations = static_cast<std::uint32_t>(*m);
     auto* body = node.data.if_contains("body");
     if (!body || !body->is_object()) {
       problem(node.id, "loop needs data.body (an inline block)");
@@ -180,17 +179,15 @@ struct settings_reader {
       problem(node.id, "loop body must be a function-block");
       return;
     }
-    loop_body lb;
-    lb.code = program(node, b, "code", true);
-    lb.timeout_ms = timeout(node, b, "data.body.");
+    settings.body.code = program(node, b, "code", true);
+    settings.body.timeout_ms = timeout(node, b, "data.body.");
     if (auto* retry = b.if_contains("retry")) {
       auto policy = parse_retry_policy(*retry);
       if (policy)
-        lb.retry = *policy;
+        settings.body.retry = *policy;
       else
         problem(node.id, "body." + policy.error().message);
     }
-    node.body = std::move(lb);
   }
 };
 

@@ -3,13 +3,14 @@
 // Problems are collected, not thrown, so the compiler reports every one at once.
 #pragma once
 
-#include "runtime/flow/flow.hpp"
+#include "runtime/flow/flow_compiler.hpp"
 
 #include <vector>
 
 namespace baley::runtime {
 
-// Fills the kind-specific fields of `node` from node.data; appends a problem
+// Fills node.settings (already of node's kind) and the settings every kind
+// has from node.data; appends a problem
 // (with node.id) for each setting that is missing or wrong.
 void read_node_settings(compiled_node& node, jq_cache& programs,
                         std::vector<flow_problem>& problems,

@@ -14,7 +14,6 @@
 #include <unordered_set>
 
 namespace baley::runtime {
-using std::to_string;  // and named_type's, found by ADL
 namespace json = boost::json;
 namespace {
 
@@ -77,7 +76,7 @@ std::string path_text(std::string_view root, const std::vector<step>& steps) {
   std::string out(root);
   for (const auto& s : steps) {
     if (s.index)
-      out += "[" + to_string(*s.index) + "]";
+      out += "[" + std::to_string(*s.index) + "]";
     else if (is_identifier(s.key) && s.key.size() <= 64)
       out += "." + s.key;
     else
@@ -302,7 +301,7 @@ std::string describe_failures(const json::value& schema, const json::value& inst
   for (std::size_t i = 0; i < lines.size(); ++i)
     out += (i ? "; " : "") + lines[i];
   if (!rest.empty())
-    out += " (and " + to_string(rest.size()) + " more)";
+    out += " (and " + std::to_string(rest.size()) + " more)";
   return out;
 }
 

@@ -6,7 +6,7 @@
 
 #include "runtime/execution/events.hpp"
 #include "runtime/execution/execution_state.hpp"
-#include "runtime/flow/flow.hpp"
+#include "runtime/flow/flow_compiler.hpp"
 #include "sandbox/jq_pool.hpp"
 #include "storage/event_log.hpp"
 #include "tests/storage/temp_dir.hpp"

@@ -4,7 +4,7 @@
 #pragma once
 
 #include "runtime/execution/events.hpp"
-#include "runtime/flow/flow.hpp"
+#include "runtime/flow/flow_compiler.hpp"
 
 #include <gtest/gtest.h>
 

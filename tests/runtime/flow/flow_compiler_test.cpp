@@ -1,6 +1,6 @@
 // Tests for runtime/flow_compiler (flow.hpp): every problem of a flow reported
 // at once with its node id, settings read, topological order, invalid_flow body.
-#include "runtime/flow/flow.hpp"
+#include "runtime/flow/flow_compiler.hpp"
 
 #include "tests/runtime/test_flows.hpp"
 
@@ -70,9 +70,11 @@ TEST(flow_compiler, valid_flow_is_in_topological_order) {
       << e.id;
   const auto* join = compiled->find("join");
   ASSERT_TRUE(join);
-  EXPECT_EQ(join->kind, node_kind::function_block);
+  EXPECT_EQ(join->kind(), node_kind::function_block);
   EXPECT_EQ(join->in_edges.size(), 2u);
-  EXPECT_TRUE(join->code);
+  ASSERT_TRUE(join->settings_of<function_settings>());
+  EXPECT_TRUE(join->settings_of<function_settings>()->code);
+  EXPECT_FALSE(join->settings_of<router_settings>());
   EXPECT_EQ(compiled->find("ghost"), nullptr);
 }
 
@@ -91,25 +93,53 @@ TEST(flow_compiler, reads_node_settings) {
   jq_cache programs;
   auto compiled = testing::compile_valid(definition, programs);
   ASSERT_TRUE(compiled);
-  const auto& r = *compiled->find("r");
+  ASSERT_EQ(compiled->find("r")->kind(), node_kind::router);
+  const auto& r = std::get<router_settings>(compiled->find("r")->settings);
   ASSERT_EQ(r.routes.size(), 1u);
   EXPECT_EQ(r.routes[0].name, "hi");
   EXPECT_TRUE(r.routes[0].when);
   EXPECT_EQ(r.default_route, "lo");
-  const auto& each = *compiled->find("each");
+  ASSERT_EQ(compiled->find("each")->kind(), node_kind::loop);
+  const auto& each = std::get<loop_settings>(compiled->find("each")->settings);
   EXPECT_TRUE(each.over);
   EXPECT_EQ(each.concurrency, 3u);
   EXPECT_EQ(each.max_iterations, 7u);
-  ASSERT_TRUE(each.body);
-  EXPECT_TRUE(each.body->code);
-  EXPECT_EQ(each.body->retry.max_retries, 2u);
-  EXPECT_EQ(compiled->find("wait")->delay_ms, 250);
+  EXPECT_TRUE(each.body.code);
+  EXPECT_EQ(each.body.retry.max_retries, 2u);
+  ASSERT_EQ(compiled->find("wait")->kind(), node_kind::delay);
+  EXPECT_EQ(std::get<delay_settings>(compiled->find("wait")->settings).delay_ms, 250);
   const auto& j = *compiled->find("j");
   EXPECT_TRUE(j.merge_array);
   EXPECT_TRUE(j.input_mapping);
   EXPECT_EQ(j.retry.max_retries, 4u);
-  EXPECT_EQ(compiled->find("in")->concurrency, 1u);
-  EXPECT_EQ(compiled->find("in")->max_iterations, 1000u);
+  EXPECT_EQ(compiled->find("in")->kind(), node_kind::source);
+}
+
+TEST(flow_compiler, a_loop_without_limits_gets_the_defaults) {
+  jq_cache programs;
+  auto compiled = testing::compile_valid(
+    flow({node("in", "source"),
+          node("each", "loop", R"({"over":".","body":{"type":"function-block","code":"."}})"),
+          node("out", "sink")},
+         {edge("in", "each"), edge("each", "out")}),
+    programs);
+  ASSERT_TRUE(compiled);
+  const auto* each = compiled->find("each")->settings_of<loop_settings>();
+  ASSERT_TRUE(each);
+  EXPECT_EQ(each->concurrency, 1u);
+  EXPECT_EQ(each->max_iterations, 1000u);
+  EXPECT_FALSE(each->body.timeout_ms);
+}
+
+TEST(flow_compiler, every_kind_has_its_own_settings) {
+  for (auto kind : {node_kind::source, node_kind::sink, node_kind::function_block,
+                    node_kind::router, node_kind::parallel, node_kind::loop,
+                    node_kind::delay, node_kind::ai_block}) {
+    compiled_node node{.id = "n", .settings = default_settings(kind)};
+    EXPECT_EQ(node.kind(), kind) << node_kind_name(kind);
+    EXPECT_EQ(node_kind_from_name(node_kind_name(kind)), kind);
+  }
+  EXPECT_FALSE(node_kind_from_name("function_block"));
 }
 
 TEST(flow_compiler, reports_every_problem_at_once) {

@@ -26,8 +26,8 @@ TEST(flow_input, the_schema_is_compiled_with_the_flow) {
     flow({node("in", "source", typed_source), node("out", "sink")}, {edge("in", "out")}),
     programs);
   ASSERT_TRUE(compiled);
-  EXPECT_TRUE(compiled->find("in")->input_schema);
-  EXPECT_FALSE(compiled->find("out")->input_schema);
+  EXPECT_TRUE(compiled->find("in")->settings_of<source_settings>()->input_schema);
+  EXPECT_FALSE(compiled->find("out")->settings_of<source_settings>());
 }
 
 TEST(flow_input, an_invalid_schema_is_a_problem_of_its_node) {
@@ -93,7 +93,7 @@ TEST(flow_input, no_schema_accepts_anything) {
          {edge("in", "out")}),
     programs);
   ASSERT_TRUE(with_null);
-  EXPECT_FALSE(with_null->find("in")->input_schema);
+  EXPECT_FALSE(with_null->find("in")->settings_of<source_settings>()->input_schema);
 }
 
 } // namespace
