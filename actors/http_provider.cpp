@@ -1,6 +1,8 @@
 // The HTTP provider actor; see http_provider.hpp.
 #include "actors/http_provider.hpp"
 
+#include "runtime/llm/llm_request.hpp"
+
 #include <caf/all.hpp>
 
 namespace baley::actors {

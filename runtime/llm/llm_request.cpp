@@ -1,6 +1,6 @@
 // Request bodies and URLs for the LLM wires: OpenAI-compatible chat
 // completions and Anthropic messages, streaming, from one llm_request.
-#include "runtime/llm/llm_stream.hpp"
+#include "runtime/llm/llm_request.hpp"
 
 #include "runtime/json_text.hpp"
 

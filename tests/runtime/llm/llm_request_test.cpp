@@ -1,6 +1,6 @@
 // Tests for runtime/llm_request: the streaming request bodies of both wires
 // (optional fields, output schemas) and the endpoint URLs.
-#include "runtime/llm/llm_stream.hpp"
+#include "runtime/llm/llm_request.hpp"
 
 #include "runtime/json_text.hpp"
 
