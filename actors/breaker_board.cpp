@@ -14,9 +14,8 @@ namespace json = boost::json;
 runtime::breaker_permit breaker_board::ask(const runtime::breaker_key& key,
                                            const runtime::breaker_settings& settings,
                                            unix_ms now) {
-  std::unique_lock lock(mutex_);
+  std::lock_guard lock(mutex_);
   auto permit = breakers_.try_emplace(key, settings).first->second.ask(now);
-  lock.unlock();
   if (permit.transition)
     publish(key, *permit.transition);
   return permit;
@@ -24,10 +23,9 @@ runtime::breaker_permit breaker_board::ask(const runtime::breaker_key& key,
 
 void breaker_board::record(const runtime::breaker_key& key, bool retryable_failure,
                            unix_ms now) {
-  std::unique_lock lock(mutex_);
+  std::lock_guard lock(mutex_);
   auto& breaker = breakers_[key];
   auto transition = retryable_failure ? breaker.record_failure(now) : breaker.record_success(now);
-  lock.unlock();
   if (transition)
     publish(key, *transition);
 }

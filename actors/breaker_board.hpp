@@ -35,6 +35,8 @@ public:
   std::vector<gauge> states(unix_ms now) const;
 
 private:
+  // Called under mutex_, so that transitions reach the log in the order they
+  // happened (append_async only queues the request).
   void publish(const runtime::breaker_key& key, const runtime::breaker_transition& t);
 
   storage::event_log& log_;

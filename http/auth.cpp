@@ -3,6 +3,9 @@
 
 #include "http/credentials.hpp"
 
+#include <algorithm>
+#include <cctype>
+
 namespace baley::http {
 
 std::string_view session_cookie(const http_request& request) {
@@ -26,8 +29,14 @@ std::optional<authenticated> authenticate(const runtime::catalog& catalog,
                                           const http_request& request) {
   std::string_view secret;
   auto header = request.header("authorization");
-  constexpr std::string_view bearer = "Bearer ";
-  if (header.size() > bearer.size() && header.substr(0, bearer.size()) == bearer)
+  // The scheme's name is case-insensitive (RFC 7235 §2.1): "bearer x" too.
+  constexpr std::string_view bearer = "bearer ";
+  auto scheme_is_bearer = header.size() > bearer.size()
+                          && std::equal(bearer.begin(), bearer.end(), header.begin(),
+                                        [](char want, char c) {
+                                          return want == std::tolower(static_cast<unsigned char>(c));
+                                        });
+  if (scheme_is_bearer)
     secret = header.substr(bearer.size());
   else
     secret = session_cookie(request);

@@ -48,8 +48,8 @@ public:
   };
   ended finish(const std::string& id);
 
-  // Every live execution (to stop them at shutdown); the registry is empty
-  // after.
+  // Every live execution (to stop them at shutdown); none is live after.
+  // Waiters and start continuations stay: the actor is stopping with them.
   std::vector<actors::execution_actor> take_all();
 
 private:

@@ -1,9 +1,12 @@
 // Idempotency keys; see idempotency_index.hpp.
 #include "http/idempotency_index.hpp"
 
+#include "runtime/numbers.hpp"
 #include "storage/projections.hpp"
 
 #include <boost/json.hpp>
+
+#include <limits>
 
 namespace baley::http {
 namespace json = boost::json;
@@ -17,10 +20,11 @@ result<idempotency_index> idempotency_index::load(const storage::event_log& log,
       const auto* o = ec ? nullptr : stored.if_object();
       const auto* id = o ? o->if_contains("executionId") : nullptr;
       const auto* at = o ? o->if_contains("at") : nullptr;
-      if (!id || !id->is_string() || !at || !at->is_number())
+      if (!id || !id->is_string() || !at)
         return;
-      auto when = at->to_number<unix_ms>();
-      if (now - when <= window_ms)
+      auto when = runtime::json_integer(*at, 0, std::numeric_limits<unix_ms>::max())
+                    .value_or(std::numeric_limits<unix_ms>::min());
+      if (when >= 0 && now - when <= window_ms)
         index.entries_.emplace(std::string(key), entry{std::string(id->get_string()), when});
     });
   if (!scanned)

@@ -6,12 +6,13 @@
 namespace baley::http {
 namespace {
 
+// The text format's label escapes: \\, \" and \n for a line feed.
 std::string escape_label(std::string_view v) {
   std::string out;
   for (char c : v) {
-    if (c == '"' || c == '\\')
+    if (c == '"' || c == '\\' || c == '\n')
       out.push_back('\\');
-    out.push_back(c == '\n' ? ' ' : c);
+    out.push_back(c == '\n' ? 'n' : c);
   }
   return out;
 }
@@ -48,7 +49,7 @@ void metrics::execution_finished(std::string_view status) {
 
 std::string metrics::render(const sources& from) const {
   std::ostringstream out;
-  auto stats = from.log.stats();
+  const auto& stats = from.log;
   out << "# HELP baley_log_appends_total Events appended to the log.\n"
          "# TYPE baley_log_appends_total counter\n"
       << "baley_log_appends_total " << stats.events << "\n"

@@ -1,8 +1,8 @@
 // Counters for /metrics in the Prometheus text format: HTTP requests by route
 // and status with a latency histogram, SSE clients, executions by status.
 // Thread-safe; the log's own counters (appends, batches, commit latency), the
-// circuit breakers and the jq sandbox are read from their owners when
-// rendering.
+// circuit breakers and the jq sandbox are read from their owners and handed
+// to render() as values.
 #pragma once
 
 #include "actors/breaker_board.hpp"
@@ -29,7 +29,7 @@ public:
 
   // What the server reads from its other parts when rendering.
   struct sources {
-    const storage::event_log& log;
+    storage::writer_stats log;
     std::vector<actors::breaker_board::gauge> breakers;
     sandbox::jq_pool_stats jq;
     std::size_t jq_workers = 0;

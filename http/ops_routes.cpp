@@ -20,7 +20,7 @@ void ops_routes::health(const api_call_ptr& call) {
 void ops_routes::metrics_page(const api_call_ptr& call) {
   http_response r;
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-  r.body = counters_.render({.log = engine_.log(),
+  r.body = counters_.render({.log = engine_.log().stats(),
                              .breakers = engine_.breakers().states(engine_.time()->now()),
                              .jq = engine_.jq().stats(),
                              .jq_workers = engine_.jq().worker_pids().size()});

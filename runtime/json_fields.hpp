@@ -2,10 +2,13 @@
 // default (a null string or boolean too), a wrong kind is kept in `problem`.
 #pragma once
 
+#include "runtime/numbers.hpp"
+
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,13 +43,10 @@ struct json_fields {
     auto* v = o.if_contains(key);
     if (!v)
       return fallback;
-    if (v->is_int64())
-      return v->get_int64();
-    if (v->is_uint64())
-      return static_cast<std::int64_t>(v->get_uint64());
-    if (v->is_double())
-      return static_cast<std::int64_t>(v->get_double());
-    wrong(key, "a number");
+    if (auto n = json_integer(*v, std::numeric_limits<std::int64_t>::min(),
+                              std::numeric_limits<std::int64_t>::max()))
+      return *n;
+    wrong(key, "a whole number");
     return fallback;
   }
   double number(std::string_view key, double fallback) {

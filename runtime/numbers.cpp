@@ -14,4 +14,25 @@ std::optional<double> parse_decimal(std::string_view text, double min, double ma
   return value;
 }
 
+std::optional<std::int64_t> json_integer(const boost::json::value& value, std::int64_t min,
+                                         std::int64_t max) {
+  if (value.is_int64()) {
+    auto n = value.get_int64();
+    return n >= min && n <= max ? std::optional(n) : std::nullopt;
+  }
+  if (value.is_uint64()) {
+    auto n = value.get_uint64();
+    return max >= 0 && n <= static_cast<std::uint64_t>(max) && static_cast<std::int64_t>(n) >= min
+             ? std::optional(static_cast<std::int64_t>(n)) : std::nullopt;
+  }
+  if (value.is_double()) {
+    auto d = value.get_double();
+    if (!std::isfinite(d) || d != std::floor(d) || d < static_cast<double>(min)
+        || d > static_cast<double>(max))
+      return std::nullopt;
+    return static_cast<std::int64_t>(d);
+  }
+  return std::nullopt;
+}
+
 } // namespace baley::runtime

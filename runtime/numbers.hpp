@@ -1,8 +1,11 @@
-// Whole numbers from text (query parameters, flags, headers): all of the
-// text, in range, or nothing. One parser for every such place.
+// Whole numbers from text (query parameters, flags, headers) or from JSON
+// settings: all of it, in range, or nothing. One reader for every such place.
 #pragma once
 
+#include <boost/json/value.hpp>
+
 #include <charconv>
+#include <cstdint>
 #include <optional>
 #include <string_view>
 
@@ -20,5 +23,10 @@ std::optional<Integer> parse_integer(std::string_view text, Integer min, Integer
 
 // A decimal number (fractions allowed) in range, or nothing.
 std::optional<double> parse_decimal(std::string_view text, double min, double max);
+
+// A JSON number that is whole (5 or 5.0, not 5.5) and in range, or nothing;
+// never throws, whatever the value.
+std::optional<std::int64_t> json_integer(const boost::json::value& value, std::int64_t min,
+                                         std::int64_t max);
 
 } // namespace baley::runtime

@@ -1,16 +1,18 @@
 // JSON form of the execution events: field names are the wire names of
 // DESIGN.md (camelCase), "type" first and "ts" second.
-#include "runtime/json_text.hpp"
-
-#include "runtime/overloaded.hpp"
 #include "runtime/execution/events.hpp"
 
 #include "runtime/json_fields.hpp"
+#include "runtime/json_text.hpp"
+#include "runtime/numbers.hpp"
+#include "runtime/overloaded.hpp"
 #include "runtime/stream_names.hpp"
 #include "runtime/time_format.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+
+#include <limits>
 
 namespace baley::runtime {
 namespace json = boost::json;
@@ -160,8 +162,8 @@ result<execution_event> event_from_json(const json::object& o) {
                       .workspace_id = r.str("workspaceId")};
     if (auto* versions = o.if_contains("blockVersions"); versions && versions->is_object())
       for (const auto& [id, version] : versions->get_object())
-        if (version.is_number())
-          e.block_versions[std::string(id)] = version.to_number<std::uint64_t>();
+        if (auto n = json_integer(version, 0, std::numeric_limits<std::int64_t>::max()))
+          e.block_versions[std::string(id)] = static_cast<std::uint64_t>(*n);
     auto trigger = parse_trigger(o.if_contains("trigger"), e.triggered_by);
     if (!trigger)
       return trigger.error();
@@ -194,8 +196,8 @@ result<execution_event> event_from_json(const json::object& o) {
                     .model = r.opt_str("model")};
     if (auto* c = o.if_contains("cost"); c && c->is_number())
       e.cost = c->to_number<double>();
-    if (auto* t = o.if_contains("ttftMs"); t && t->is_number())
-      e.ttft_ms = t->to_number<std::int64_t>();
+    if (auto* t = o.if_contains("ttftMs"))
+      e.ttft_ms = json_integer(*t, 0, std::numeric_limits<std::int64_t>::max());
     if (auto* t = o.if_contains("tokensPerSecond"); t && t->is_number())
       e.tokens_per_second = t->to_number<double>();
     out.payload = std::move(e);

@@ -2,10 +2,12 @@
 #include "runtime/execution/execution_state.hpp"
 
 #include "runtime/enum_names.hpp"
+#include "runtime/numbers.hpp"
 #include "runtime/overloaded.hpp"
 #include "runtime/stream_names.hpp"
 
 #include <array>
+#include <limits>
 
 namespace baley::runtime {
 namespace {
@@ -185,10 +187,11 @@ void apply(execution_state& s, const execution_event& event) {
           node.route = e.route;
         if (e.tokens.is_object()) {
           const auto& tokens = e.tokens.get_object();
-          if (auto* in = tokens.if_contains("input"); in && in->is_number())
-            node.tokens_input += in->to_number<std::int64_t>();
-          if (auto* out = tokens.if_contains("output"); out && out->is_number())
-            node.tokens_output += out->to_number<std::int64_t>();
+          constexpr auto most = std::numeric_limits<std::int32_t>::max();  // per call
+          if (auto* in = tokens.if_contains("input"))
+            node.tokens_input += json_integer(*in, 0, most).value_or(0);
+          if (auto* out = tokens.if_contains("output"))
+            node.tokens_output += json_integer(*out, 0, most).value_or(0);
         }
         if (e.cost)
           node.cost += *e.cost;

@@ -68,16 +68,16 @@ result<execution_summary> parse_summary(std::string_view stored) {
   s.status = *status;
   auto trigger = parse_trigger(o.if_contains("trigger"), s.triggered_by);
   if (!trigger)
-    return trigger.error();
+    return invalid("trigger: " + trigger.error().message);
   s.trigger = std::move(trigger).value();
   auto started = parse_rfc3339_ms(r.str("startedAt"));
   if (!started)
-    return started.error();
+    return invalid("startedAt: " + started.error().message);
   s.started_at = *started;
   if (auto completed = r.opt_str("completedAt"); completed && !completed->empty()) {
     auto parsed = parse_rfc3339_ms(*completed);
     if (!parsed)
-      return parsed.error();
+      return invalid("completedAt: " + parsed.error().message);
     s.completed_at = *parsed;
   }
   if (auto* metrics = o.if_contains("metrics"); metrics && metrics->is_object())

@@ -41,6 +41,8 @@ using program_ptr = std::shared_ptr<const jq_program>;
 
 // The largest data.timeoutMs a jq evaluation may be given: one hour.
 inline constexpr std::int64_t max_jq_timeout_ms = 3'600'000;
+// The longest a delay node may wait (data.ms): a week.
+inline constexpr std::int64_t max_delay_ms = 7 * 24 * 3'600'000LL;
 
 struct route {
   std::string name;

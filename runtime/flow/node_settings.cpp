@@ -1,7 +1,8 @@
 // Node settings by kind; see node_settings.hpp.
 #include "runtime/flow/node_settings.hpp"
 
-#include <cmath>
+#include "runtime/numbers.hpp"
+
 
 namespace baley::runtime {
 namespace json = boost::json;
@@ -43,34 +44,27 @@ struct settings_reader {
     return *compiled;
   }
 
-  std::optional<double> number(const compiled_node& node, std::string_view key,
-                               double min, double max) {
-    auto* v = node.data.if_contains(key);
+  // data[key] as a whole number in [min, max]; `where` prefixes the key in
+  // the problem ("data.", "data.body.").
+  std::optional<std::int64_t> integer(const compiled_node& node, const json::object& data,
+                                      std::string_view where, std::string_view key,
+                                      std::int64_t min, std::int64_t max,
+                                      std::string_view unit = {}) {
+    auto* v = data.if_contains(key);
     if (!v || v->is_null())
       return std::nullopt;
-    if (!v->is_number() || v->to_number<double>() < min
-        || v->to_number<double>() > max) {
-      problem(node.id, "data." + std::string(key) + " must be a number from "
-                         + std::to_string(static_cast<long long>(min)) + " to "
-                         + std::to_string(static_cast<long long>(max)));
-      return std::nullopt;
-    }
-    return v->to_number<double>();
+    auto n = json_integer(*v, min, max);
+    if (!n)
+      problem(node.id, std::string(where) + std::string(key) + " must be an integer from "
+                         + std::to_string(min) + " to " + std::to_string(max)
+                         + std::string(unit));
+    return n;
   }
 
   // timeoutMs of `data`: the time budget of each jq evaluation.
   std::optional<std::int64_t> timeout(const compiled_node& node, const json::object& data,
                                       std::string_view where) {
-    auto* v = data.if_contains("timeoutMs");
-    if (!v || v->is_null())
-      return std::nullopt;
-    double ms = v->is_number() ? v->to_number<double>() : 0;
-    if (ms < 1 || ms > double(max_jq_timeout_ms) || ms != std::floor(ms)) {
-      problem(node.id, std::string(where) + "timeoutMs must be an integer from 1 to "
-                         + std::to_string(max_jq_timeout_ms) + " (milliseconds)");
-      return std::nullopt;
-    }
-    return static_cast<std::int64_t>(ms);
+    return integer(node, data, where, "timeoutMs", 1, max_jq_timeout_ms, " (milliseconds)");
   }
 
   void configure(compiled_node& node) {
@@ -104,8 +98,8 @@ struct settings_reader {
   }
 
   void read(const compiled_node& node, delay_settings& settings) {
-    if (auto ms = number(node, "ms", 0, 7 * 24 * 3600 * 1000.0))
-      settings.delay_ms = static_cast<std::int64_t>(*ms);
+    if (auto ms = integer(node, node.data, "data.", "ms", 0, max_delay_ms))
+      settings.delay_ms = *ms;
   }
 
   void read(const compiled_node& node, ai_settings& settings) {
@@ -160,9 +154,9 @@ struct settings_reader {
 
   void read(const compiled_node& node, loop_settings& settings) {
     settings.over = program(node, node.data, "over", true);
-    if (auto c = number(node, "concurrency", 1, 1000))
+    if (auto c = integer(node, node.data, "data.", "concurrency", 1, 1000))
       settings.concurrency = static_cast<std::uint32_t>(*c);
-    if (auto m = number(node, "maxIterations", 0, 1'000'000))
+    if (auto m = integer(node, node.data, "data.", "maxIterations", 0, 1'000'000))
       settings.max_iterations = static_cast<std::uint32_t>(*m);
     auto* body = node.data.if_contains("body");
     if (!body || !body->is_object()) {

@@ -1,6 +1,8 @@
 // ai-block settings and prompt rendering; see ai_settings.hpp.
 #include "runtime/llm/ai_settings.hpp"
 
+#include "runtime/numbers.hpp"
+
 #include <boost/json/serialize.hpp>
 
 namespace baley::runtime {
@@ -24,7 +26,8 @@ result<ai_settings> parse_ai_settings(const json::object& data,
       return;
     }
     if (!v->is_string() || (required && v->get_string().empty()))
-      problems.push_back("data." + std::string(key) + " must be a non-empty string");
+      problems.push_back("data." + std::string(key)
+                         + (required ? " must be a non-empty string" : " must be a string"));
     else
       out = std::string(v->get_string());
   };
@@ -39,16 +42,16 @@ result<ai_settings> parse_ai_settings(const json::object& data,
       s.temperature = v->to_number<double>();
   }
   if (auto* v = data.if_contains("maxTokens"); v && !v->is_null()) {
-    if (!v->is_number() || v->to_number<double>() < 1 || v->to_number<double>() > 1e6)
-      problems.push_back("data.maxTokens must be a number from 1 to 1000000");
+    if (auto n = json_integer(*v, 1, 1'000'000))
+      s.max_tokens = *n;
     else
-      s.max_tokens = v->to_number<std::int64_t>();
+      problems.push_back("data.maxTokens must be an integer from 1 to 1000000");
   }
   if (auto* v = data.if_contains("timeoutMs"); v && !v->is_null()) {
-    if (!v->is_number() || v->to_number<double>() < 100 || v->to_number<double>() > 3.6e6)
-      problems.push_back("data.timeoutMs must be a number from 100 to 3600000");
+    if (auto n = json_integer(*v, 100, 3'600'000))
+      s.timeout_ms = *n;
     else
-      s.timeout_ms = v->to_number<std::int64_t>();
+      problems.push_back("data.timeoutMs must be an integer from 100 to 3600000");
   }
   if (auto* v = data.if_contains("fallbackModels"); v && !v->is_null()) {
     bool ok = v->is_array();

@@ -1,9 +1,12 @@
 // Backoff arithmetic for the supervisor; see retry_policy.hpp.
 #include "runtime/resilience/retry_policy.hpp"
 
+#include "runtime/numbers.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <type_traits>
 
 namespace baley::runtime {
 
@@ -14,32 +17,32 @@ result<retry_policy> parse_retry_policy(const boost::json::value& value) {
   if (!value.is_object())
     return error{"invalid_flow", "retry must be an object", {}};
   const auto& o = value.get_object();
-  auto number = [&](const char* key, double& out) -> std::optional<error> {
+  auto invalid = [](std::string message) {
+    return error{"invalid_flow", "retry." + std::move(message), {}};
+  };
+  auto whole = [&](std::string_view key, std::int64_t max, std::string_view unit,
+                   auto& out) -> std::optional<error> {
     auto* v = o.if_contains(key);
     if (!v)
       return std::nullopt;
-    if (!v->is_number() || v->to_number<double>() < 0)
-      return error{"invalid_flow",
-                   std::string("retry.") + key + " must be a non-negative number", {}};
-    out = v->to_number<double>();
+    auto n = json_integer(*v, 0, max);
+    if (!n)
+      return invalid(std::string(key) + " must be an integer from 0 to " + std::to_string(max)
+                     + std::string(unit));
+    out = static_cast<std::remove_reference_t<decltype(out)>>(*n);
     return std::nullopt;
   };
-  double max_retries = p.max_retries, initial = double(p.initial_delay_ms),
-         max_delay = double(p.max_delay_ms), multiplier = p.multiplier;
-  for (auto [key, slot] : {std::pair{"maxRetries", &max_retries},
-                           std::pair{"initialDelayMs", &initial},
-                           std::pair{"maxDelayMs", &max_delay},
-                           std::pair{"multiplier", &multiplier}})
-    if (auto err = number(key, *slot))
-      return *err;
-  if (max_retries > 100)
-    return error{"invalid_flow", "retry.maxRetries must be at most 100", {}};
-  if (multiplier < 1)
-    return error{"invalid_flow", "retry.multiplier must be at least 1", {}};
-  p.max_retries = static_cast<std::uint32_t>(max_retries);
-  p.initial_delay_ms = static_cast<std::int64_t>(initial);
-  p.max_delay_ms = static_cast<std::int64_t>(max_delay);
-  p.multiplier = multiplier;
+  if (auto e = whole("maxRetries", max_retries_limit, "", p.max_retries))
+    return *e;
+  if (auto e = whole("initialDelayMs", max_retry_delay_ms, " (milliseconds)", p.initial_delay_ms))
+    return *e;
+  if (auto e = whole("maxDelayMs", max_retry_delay_ms, " (milliseconds)", p.max_delay_ms))
+    return *e;
+  if (auto* v = o.if_contains("multiplier")) {
+    if (!v->is_number() || !(v->to_number<double>() >= 1) || v->to_number<double>() > 100)
+      return invalid("multiplier must be a number from 1 to 100");
+    p.multiplier = v->to_number<double>();
+  }
   return p;
 }
 

@@ -18,8 +18,13 @@ struct retry_policy {
   double multiplier = 2.0;
 };
 
+inline constexpr std::int64_t max_retries_limit = 100;
+inline constexpr std::int64_t max_retry_delay_ms = 86'400'000;  // a day
+
 // Reads {maxRetries, initialDelayMs, maxDelayMs, multiplier}; absent fields
-// keep their defaults; wrong kinds or negative values are an error.
+// keep their defaults. maxRetries is an integer in [0, 100], the delays
+// integers in [0, max_retry_delay_ms], multiplier a number in [1, 100];
+// anything else (wrong kind, fraction, null, out of range) is "invalid_flow".
 result<retry_policy> parse_retry_policy(const boost::json::value& value);
 
 // Delay before the retry that follows failure number `failures` (1-based):

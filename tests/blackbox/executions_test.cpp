@@ -171,6 +171,23 @@ TEST_F(executions, the_same_idempotency_key_starts_nothing_new) {
   EXPECT_EQ(api_.list_all("/api/executions?flowId=" + flow).size(), 3u);
 }
 
+TEST_F(executions, an_idempotency_key_over_255_characters_is_refused_and_starts_nothing) {
+  auto flow = api_.create_flow(doubling_flow());
+  auto path = "/api/flows/" + flow + "/execute";
+  auto too_long = api_.post(path, R"({"input":{"n":1}})",
+                            {{"Idempotency-Key", std::string(256, 'k')}});
+  EXPECT_EQ(too_long.status, 400) << too_long.body;
+  EXPECT_EQ(string_at(too_long.json(), "code"), "invalid_request") << too_long.body;
+  EXPECT_NE(string_at(too_long.json(), "error").find("255"), std::string::npos) << too_long.body;
+  EXPECT_TRUE(api_.list_all("/api/executions?flowId=" + flow).empty());
+
+  auto longest = api_.post(path, R"({"input":{"n":1}})",
+                           {{"Idempotency-Key", std::string(255, 'k')}});
+  ASSERT_EQ(longest.status, 202) << longest.body;
+  api_.wait_terminal(string_at(longest.json(), "executionId"));
+  EXPECT_EQ(api_.list_all("/api/executions?flowId=" + flow).size(), 1u);
+}
+
 TEST_F(executions, cancel_a_running_execution_then_409) {
   auto flow = api_.create_flow(delay_flow(10000));
   auto id = api_.start(flow, R"({"n":1})");

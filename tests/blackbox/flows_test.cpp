@@ -178,6 +178,24 @@ TEST_F(flows, invalid_flows_are_refused_naming_every_node) {
   EXPECT_EQ(version_of(api_.get("/api/flows/" + existing).json()), 1) << "nor updated";
 }
 
+
+// A fraction where a whole number belongs once threw out of the settings
+// parser, inside the API actor: it is a problem like any other.
+TEST_F(flows, fractions_in_whole_number_settings_are_named_and_the_server_stays_up) {
+  auto r = api_.post("/api/flows", R"({"name":"f","nodes":[{"id":"in","type":"source"},
+    {"id":"ask","type":"ai-block","data":{"connectionId":"c-1","model":"m","maxTokens":1.5,
+      "timeoutMs":150.5}},
+    {"id":"each","type":"loop","data":{"over":".","concurrency":2.5,
+      "body":{"type":"function-block","code":"."}}}],
+    "edges":[{"source":"in","target":"ask"},{"source":"in","target":"each"}]})");
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(string_at(r.json(), "code"), "invalid_flow") << r.body;
+  for (auto needle : {"data.maxTokens must be an integer", "data.timeoutMs must be an integer",
+                      "data.concurrency must be an integer"})
+    EXPECT_NE(r.body.find(needle), std::string::npos) << needle << " in " << r.body;
+  EXPECT_EQ(api_.get("/healthz").status, 200);
+  EXPECT_TRUE(api_.list_all("/api/flows").empty());
+}
 TEST_F(flows, a_disabled_flow_does_not_execute) {
   auto flow = json::parse(passthrough_flow()).as_object();
   flow["enabled"] = false;

@@ -287,16 +287,38 @@ TEST(flow_compiler, bad_settings) {
      node("data", "sink", R"("text")")},
     {edge("in", "neg"), edge("in", "str"), edge("in", "mul"), edge("in", "body"),
      edge("in", "wait"), edge("in", "conc"), edge("in", "merge"), edge("in", "data")}));
-  EXPECT_TRUE(has(problems, "neg", "retry.maxRetries must be a non-negative number"))
+  EXPECT_TRUE(has(problems, "neg", "retry.maxRetries must be an integer from 0 to 100"))
     << dump(problems);
   EXPECT_TRUE(has(problems, "str", "retry must be an object")) << dump(problems);
   EXPECT_TRUE(has(problems, "mul", "retry.multiplier")) << dump(problems);
   EXPECT_TRUE(has(problems, "body", "body.retry.maxDelayMs")) << dump(problems);
-  EXPECT_TRUE(has(problems, "wait", "data.ms must be a number from 0")) << dump(problems);
+  EXPECT_TRUE(has(problems, "wait", "data.ms must be an integer from 0")) << dump(problems);
   EXPECT_TRUE(has(problems, "conc", "data.concurrency")) << dump(problems);
   EXPECT_TRUE(has(problems, "conc", "data.maxIterations")) << dump(problems);
   EXPECT_TRUE(has(problems, "merge", "data.merge")) << dump(problems);
   EXPECT_TRUE(has(problems, "data", "data must be an object")) << dump(problems);
+}
+
+// Counts and milliseconds are whole numbers: a fraction is named as a
+// problem, neither rounded nor thrown.
+TEST(flow_compiler, a_fraction_where_a_whole_number_belongs_is_a_problem) {
+  auto problems = problems_of(flow(
+    {node("in", "source"), node("wait", "delay", R"({"ms":2.5})"),
+     node("each", "loop",
+          R"({"over":".","concurrency":1.5,"maxIterations":7.25,
+              "body":{"type":"function-block","code":".","timeoutMs":10.5}})"),
+     node("f", "function-block", R"({"code":".","timeoutMs":99.9})")},
+    {edge("in", "wait"), edge("in", "each"), edge("in", "f")}));
+  EXPECT_TRUE(has(problems, "wait", "data.ms must be an integer from 0 to 604800000"))
+    << dump(problems);
+  EXPECT_TRUE(has(problems, "each", "data.concurrency must be an integer from 1 to 1000"))
+    << dump(problems);
+  EXPECT_TRUE(has(problems, "each", "data.maxIterations must be an integer from 0 to 1000000"))
+    << dump(problems);
+  EXPECT_TRUE(has(problems, "each", "data.body.timeoutMs must be an integer")) << dump(problems);
+  EXPECT_TRUE(has(problems, "f", "data.timeoutMs must be an integer from 1 to 3600000"))
+    << dump(problems);
+  EXPECT_EQ(problems.size(), 5u) << dump(problems);
 }
 
 TEST(flow_compiler, missing_blocks_and_connections) {

@@ -53,13 +53,25 @@ TEST(retry_policy, overrides) {
 
 TEST(retry_policy, parse_errors) {
   EXPECT_EQ(parse_error("3"), "retry must be an object");
-  EXPECT_EQ(parse_error(R"({"maxRetries":-1})"), "retry.maxRetries must be a non-negative number");
+  EXPECT_EQ(parse_error(R"({"maxRetries":-1})"), "retry.maxRetries must be an integer from 0 to 100");
+  EXPECT_EQ(parse_error(R"({"maxRetries":2.5})"), "retry.maxRetries must be an integer from 0 to 100");
+  EXPECT_EQ(parse_error(R"({"maxRetries":101})"), "retry.maxRetries must be an integer from 0 to 100");
   EXPECT_EQ(parse_error(R"({"initialDelayMs":"fast"})"),
-            "retry.initialDelayMs must be a non-negative number");
+            "retry.initialDelayMs must be an integer from 0 to 86400000 (milliseconds)");
+  EXPECT_EQ(parse_error(R"({"initialDelayMs":1e300})"),
+            "retry.initialDelayMs must be an integer from 0 to 86400000 (milliseconds)");
   EXPECT_EQ(parse_error(R"({"maxDelayMs":null})"),
-            "retry.maxDelayMs must be a non-negative number");
-  EXPECT_EQ(parse_error(R"({"maxRetries":101})"), "retry.maxRetries must be at most 100");
-  EXPECT_EQ(parse_error(R"({"multiplier":0.5})"), "retry.multiplier must be at least 1");
+            "retry.maxDelayMs must be an integer from 0 to 86400000 (milliseconds)");
+  EXPECT_EQ(parse_error(R"({"multiplier":0.5})"), "retry.multiplier must be a number from 1 to 100");
+  EXPECT_EQ(parse_error(R"({"multiplier":"2"})"), "retry.multiplier must be a number from 1 to 100");
+  EXPECT_EQ(parse_error(R"({"multiplier":1000})"), "retry.multiplier must be a number from 1 to 100");
+}
+
+TEST(retry_policy, whole_numbers_written_as_decimals_are_whole_numbers) {
+  auto p = parsed(R"({"maxRetries":3.0,"initialDelayMs":5e2,"maxDelayMs":86400000})");
+  EXPECT_EQ(p.max_retries, 3u);
+  EXPECT_EQ(p.initial_delay_ms, 500);
+  EXPECT_EQ(p.max_delay_ms, 86'400'000);
 }
 
 TEST(retry_policy, ceiling_grows_exponentially) {
