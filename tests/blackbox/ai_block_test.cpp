@@ -32,11 +32,8 @@ protected:
   void SetUp() override {
     ASSERT_TRUE(server_.start()) << server_.diagnostics();
     api_ = server_.admin();
-    auto r = api_.post("/api/connections", R"({"name":"sim","type":"simulated",
-      "baseUrl":"simulated://?tokenDelayMs=2"})");
-    ASSERT_EQ(r.status, 201) << r.body;
-    connection_ = string_at(r.json(), "id");
-    EXPECT_EQ(r.body.find("apiKey"), std::string::npos);
+    connection_ = api_.create_simulated_connection("sim", 2);
+    ASSERT_FALSE(connection_.empty());
   }
 
   std::string flow(const std::string& ai_data) {
@@ -157,9 +154,7 @@ TEST_F(ai_block, repeated_failures_open_the_breaker_which_then_fails_fast_to_the
 }
 
 TEST_F(ai_block, a_cancel_stops_the_stream_and_nothing_follows_it) {
-  auto slow = api_.post("/api/connections", R"({"name":"slow","type":"simulated",
-    "baseUrl":"simulated://?tokenDelayMs=100"})");
-  connection_ = string_at(slow.json(), "id");
+  connection_ = api_.create_simulated_connection("slow", 100);
   auto id = api_.start(flow(R"("model":"sim-1","goal":"one two three four five six seven")"));
   ASSERT_TRUE(api_.wait_node_running(id, "ask"));
   auto cancelled = api_.post("/api/executions/" + id + "/cancel", std::nullopt);
@@ -172,9 +167,7 @@ TEST_F(ai_block, a_cancel_stops_the_stream_and_nothing_follows_it) {
 }
 
 TEST_F(ai_block, a_restart_during_a_stream_runs_the_node_again_as_attempt_2) {
-  auto slow = api_.post("/api/connections", R"({"name":"slow","type":"simulated",
-    "baseUrl":"simulated://?tokenDelayMs=80"})");
-  connection_ = string_at(slow.json(), "id");
+  connection_ = api_.create_simulated_connection("slow", 80);
   auto id = api_.start(flow(R"("model":"sim-1","goal":"one two three four five six seven")"));
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (events_of(id, "node_stream").size() < 2 && std::chrono::steady_clock::now() < deadline)
@@ -218,11 +211,10 @@ TEST(ai_block_prices, a_prices_file_sets_the_cost_and_a_stored_ai_block_runs) {
   server_process server({"--prices", dir.path + "/prices.json"});
   ASSERT_TRUE(server.start()) << server.diagnostics();
   auto api = server.admin();
-  auto c = api.post("/api/connections", R"({"name":"sim","type":"simulated",
-    "baseUrl":"simulated://?tokenDelayMs=1"})");
-  ASSERT_EQ(c.status, 201) << c.body;
+  auto connection = api.create_simulated_connection("sim", 1);
+  ASSERT_FALSE(connection.empty());
   auto block = api.post("/api/blocks", R"({"name":"triage","type":"ai-block","config":{
-    "connectionId":")" + string_at(c.json(), "id") + R"(","model":"sim-1","goal":"Triage."}})");
+    "connectionId":")" + connection + R"(","model":"sim-1","goal":"Triage."}})");
   ASSERT_EQ(block.status, 201) << block.body;
   auto flow = api.create_flow(R"({"name":"stored","nodes":[{"id":"in","type":"source"},
     {"id":"ask","type":"ai-block","data":{"blockId":")" + string_at(block.json(), "id") + R"("}},

@@ -27,6 +27,18 @@ std::string api_client::create_flow(const std::string& flow_json) const {
   return string_at(r.json(), "id");
 }
 
+std::string api_client::create_simulated_connection(const std::string& name,
+                                                    int token_delay_ms) const {
+  auto r = post("/api/connections",
+                R"({"name":")" + name + R"(","type":"simulated","baseUrl":"simulated://?tokenDelayMs=)"
+                  + std::to_string(token_delay_ms) + R"("})");
+  if (r.status != 201) {
+    ADD_FAILURE() << "POST /api/connections: " << r.status << " " << r.body;
+    return {};
+  }
+  return string_at(r.json(), "id");
+}
+
 std::string api_client::start(const std::string& flow_id, const std::string& input_json) const {
   auto r = post("/api/flows/" + flow_id + "/execute", input_body(input_json));
   if (r.status != 202) {

@@ -40,6 +40,9 @@ public:
 
   // POST /api/flows; the new id, "" on failure.
   std::string create_flow(const std::string& flow_json) const;
+  // POST /api/connections of the built-in simulated provider streaming a
+  // token every token_delay_ms; the new id, "" on failure.
+  std::string create_simulated_connection(const std::string& name, int token_delay_ms) const;
   // POST /api/flows/{id}/execute with {"input": input_json}; the execution
   // id from the 202, "" on failure.
   std::string start(const std::string& flow_id, const std::string& input_json = "{}") const;

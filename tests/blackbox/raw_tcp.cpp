@@ -1,6 +1,8 @@
 // Plain TCP for black-box tests; see raw_tcp.hpp.
 #include "raw_tcp.hpp"
 
+#include "deadline.hpp"
+
 #include <algorithm>
 #include <arpa/inet.h>
 #include <cerrno>
@@ -13,16 +15,7 @@
 #include <unistd.h>
 
 namespace baley::testing {
-namespace {
 using clock_type = std::chrono::steady_clock;
-
-int millis_left(clock_type::time_point deadline) {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock_type::now());
-  return left.count() < 0 ? 0 : static_cast<int>(left.count());
-}
-
-} // namespace
-
 tcp_connection::tcp_connection(int port, int receive_buffer) {
   fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd_ < 0)

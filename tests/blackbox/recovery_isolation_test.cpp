@@ -25,10 +25,8 @@ protected:
   void SetUp() override {
     ASSERT_TRUE(server_.start()) << server_.diagnostics();
     api_ = server_.admin();
-    auto r = api_.post("/api/connections", R"({"name":"slow","type":"simulated",
-      "baseUrl":"simulated://?tokenDelayMs=1000"})");
-    ASSERT_EQ(r.status, 201) << r.body;
-    connection_ = string_at(r.json(), "id");
+    connection_ = api_.create_simulated_connection("slow", 1000);
+    ASSERT_FALSE(connection_.empty());
     auto ai_flow = api_.create_flow(R"({"name":"ai","nodes":[{"id":"in","type":"source"},
       {"id":"ask","type":"ai-block","data":{"connectionId":")" + connection_
                                     + R"(","model":"sim-1","goal":"Say a lot."}},

@@ -1,20 +1,13 @@
 // SSE for black-box tests; see sse_client.hpp.
 #include "sse_client.hpp"
 
+#include "deadline.hpp"
+
 #include <algorithm>
 #include <cctype>
 
 namespace baley::testing {
-namespace {
 using clock_type = std::chrono::steady_clock;
-
-int millis_left(clock_type::time_point deadline) {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock_type::now());
-  return left.count() < 0 ? 0 : static_cast<int>(left.count());
-}
-
-} // namespace
-
 std::vector<sse_item> sse_parser::feed(std::string_view bytes) {
   std::vector<sse_item> out;
   for (char c : bytes) {

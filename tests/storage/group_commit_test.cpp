@@ -71,17 +71,23 @@ struct collected {
   }
 };
 
+// One append held in the writer by `gate` while 100 more queue on 7 streams;
+// returns once all 101 are answered. The gate must outlive every later commit.
+void queue_100_behind_a_held_write(event_log& log, writer_gate& gate, collected& answers) {
+  log.append_async(request("first", 0), answers.slot(-1));
+  gate.wait_until_held();
+  for (int i = 0; i < 100; ++i)
+    log.append_async(request("s" + std::to_string(i % 7), i), answers.slot(i));
+  gate.release();
+  answers.wait_for(101);
+}
+
 TEST(group_commit, requests_queued_during_a_write_share_one_batch) {
   temp_dir dir;
   auto log = event_log::open({dir.path(), durability::fsync}).value();
   writer_gate gate(*log);
   collected answers;
-  log->append_async(request("first", 0), answers.slot(-1));
-  gate.wait_until_held();
-  for (int i = 0; i < 100; ++i)
-    log->append_async(request("s" + std::to_string(i % 7), i), answers.slot(i));
-  gate.release();
-  answers.wait_for(101);
+  queue_100_behind_a_held_write(*log, gate, answers);
   for (auto& [id, r] : answers.results)
     EXPECT_TRUE(r) << id;
   auto stats = log->stats();
@@ -96,12 +102,7 @@ TEST(group_commit, histograms_observe_each_committed_batch) {
   auto log = event_log::open({dir.path(), durability::fsync}).value();
   writer_gate gate(*log);
   collected answers;
-  log->append_async(request("first", 0), answers.slot(-1));
-  gate.wait_until_held();
-  for (int i = 0; i < 100; ++i)
-    log->append_async(request("s" + std::to_string(i % 7), i), answers.slot(i));
-  gate.release();
-  answers.wait_for(101);
+  queue_100_behind_a_held_write(*log, gate, answers);
   append_request projections_only;
   projections_only.projections.push_back({std::string(families::meta), "k", "v"});
   ASSERT_TRUE(log->append(std::move(projections_only)));

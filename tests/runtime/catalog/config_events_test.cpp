@@ -3,6 +3,7 @@
 #include "runtime/catalog/config_events.hpp"
 
 #include "runtime/stream_names.hpp"
+#include "tests/runtime/wire_text.hpp"
 
 #include <gtest/gtest.h>
 
@@ -51,13 +52,7 @@ std::vector<config_event> all_events() {
   };
 }
 
-std::vector<std::string> keys_of(const std::string& text) {
-  std::vector<std::string> keys;
-  auto parsed = json::parse(text);
-  for (const auto& kv : parsed.as_object())
-    keys.emplace_back(kv.key());
-  return keys;
-}
+using testing::keys_of;
 
 TEST(config_events, every_alternative_is_covered) {
   std::set<std::size_t> seen;

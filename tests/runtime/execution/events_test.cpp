@@ -3,6 +3,8 @@
 // from it; key order; old events; errors.
 #include "runtime/execution/events.hpp"
 
+#include "tests/runtime/wire_text.hpp"
+
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -110,13 +112,7 @@ const std::vector<std::string>& wire_texts() {
   return texts;
 }
 
-std::vector<std::string> keys_of(const std::string& text) {
-  std::vector<std::string> keys;
-  auto parsed = json::parse(text);
-  for (const auto& kv : parsed.as_object())
-    keys.emplace_back(kv.key());
-  return keys;
-}
+using testing::keys_of;
 
 TEST(events, every_alternative_is_covered) {
   std::set<std::size_t> seen;
