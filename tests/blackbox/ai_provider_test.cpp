@@ -127,6 +127,15 @@ std::string summary(const event_list& events) {
   return out.str();
 }
 
+// Whether `execution` ended with `status`; if not, how it ended and its log.
+::testing::AssertionResult ended(const json::value& execution, const std::string& log,
+                                 std::string_view status) {
+  if (string_at(execution, "status") == status)
+    return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "not " << status << ": " << json::serialize(execution)
+                                       << "\n" << log;
+}
+
 class ai_provider : public ::testing::Test {
 protected:
   ai_provider() : server_({"--durability", "buffered"}) {}
@@ -202,6 +211,22 @@ protected:
     if (r.status != 202)
       return nullptr;
     return wait_terminal(string_at(r.json(), "executionId"), timeout);
+  }
+
+  // An execution run to its end (run()), its events, and their summary for
+  // failure messages.
+  struct finished {
+    json::value execution;
+    event_list events;
+    std::string log;
+  };
+  finished run_to_end(const std::string& flow_id,
+                      const std::string& input = R"({"ticket":"printer on fire"})",
+                      std::chrono::milliseconds timeout = 20s) {
+    auto execution = run(flow_id, input, timeout);
+    auto events = replay(string_at(execution, "id"));
+    auto log = summary(events);
+    return {std::move(execution), std::move(events), std::move(log)};
   }
 
   json::value wait_terminal(const std::string& id, std::chrono::milliseconds timeout = 20s) {
@@ -343,11 +368,9 @@ TEST_F(ai_provider, openai_stream_is_streamed_accounted_and_sent_as_specified) {
             200);
   auto flow_id = flow(openai_, R"("model":"gpt-4o-mini","systemPrompt":"You are a terse triage bot.",
     "goal":"Classify the ticket.")");
-  auto done = run(flow_id);
+  auto [done, events, log] = run_to_end(flow_id);
+  ASSERT_TRUE(ended(done, log, "completed"));
   auto id = string_at(done, "id");
-  auto events = replay(id);
-  auto log = summary(events);
-  ASSERT_EQ(string_at(done, "status"), "completed") << json::serialize(done) << "\n" << log;
 
   // Output: the reply text as a JSON string; the deltas add up to it exactly.
   ASSERT_TRUE(done.at("output").is_string()) << json::serialize(done);
@@ -411,12 +434,10 @@ TEST_F(ai_provider, anthropic_stream_is_streamed_accounted_and_sent_as_specified
                                                        {"expectApiKey", anthropic_key}}))
               .status,
             200);
-  auto done = run(flow(conn, R"("model":"claude-3-5-haiku","systemPrompt":"You are a terse triage bot.",
+  auto [done, events, log] = run_to_end(flow(conn, R"("model":"claude-3-5-haiku","systemPrompt":"You are a terse triage bot.",
     "goal":"Classify the ticket.")"));
+  ASSERT_TRUE(ended(done, log, "completed"));
   auto id = string_at(done, "id");
-  auto events = replay(id);
-  auto log = summary(events);
-  ASSERT_EQ(string_at(done, "status"), "completed") << json::serialize(done) << "\n" << log;
   ASSERT_TRUE(done.at("output").is_string()) << json::serialize(done);
   EXPECT_EQ(done.at("output").as_string(), text);
   EXPECT_EQ(streamed(events), text);
@@ -478,11 +499,9 @@ TEST_F(ai_provider, a_base_url_ending_in_v1_gets_no_second_v1) {
 TEST_F(ai_provider, a_429_is_retried_after_the_retry_after_delay) {
   ASSERT_EQ(mock_->script(R"([{"status":429,"retryAfter":"1"},{"text":"after the wait"}])").status,
             200);
-  auto done = run(flow(openai_, R"("model":"gpt-4o-mini","goal":"Go.",
+  auto [done, events, log] = run_to_end(flow(openai_, R"("model":"gpt-4o-mini","goal":"Go.",
     "retry":{"maxRetries":2,"initialDelayMs":10,"maxDelayMs":5000})"));
-  auto events = replay(string_at(done, "id"));
-  auto log = summary(events);
-  ASSERT_EQ(string_at(done, "status"), "completed") << json::serialize(done) << "\n" << log;
+  ASSERT_TRUE(ended(done, log, "completed"));
   EXPECT_EQ(done.at("output"), "after the wait");
   auto retries = of(events, "node_retry");
   ASSERT_EQ(retries.size(), 1u) << log;
@@ -506,11 +525,9 @@ TEST_F(ai_provider, a_429_is_retried_after_the_retry_after_delay) {
 TEST_F(ai_provider, two_500s_are_retried_then_it_completes) {
   ASSERT_EQ(mock_->script(R"([{"status":500},{"status":500},{"text":"third time lucky"}])").status,
             200);
-  auto done = run(flow(openai_, R"("model":"gpt-4o-mini","goal":"Go.",
+  auto [done, events, log] = run_to_end(flow(openai_, R"("model":"gpt-4o-mini","goal":"Go.",
     "retry":{"maxRetries":2,"initialDelayMs":10,"maxDelayMs":50})"));
-  auto events = replay(string_at(done, "id"));
-  auto log = summary(events);
-  ASSERT_EQ(string_at(done, "status"), "completed") << json::serialize(done) << "\n" << log;
+  ASSERT_TRUE(ended(done, log, "completed"));
   EXPECT_EQ(done.at("output"), "third time lucky");
   auto retries = of(events, "node_retry");
   ASSERT_EQ(retries.size(), 2u) << log;
@@ -533,11 +550,9 @@ TEST_F(ai_provider, a_401_fails_at_once_naming_provider_connection_model_and_sta
                             {"errorMessage", "Incorrect API key provided: " + openai_key + "."}}))
               .status,
             200);
-  auto done = run(flow(openai_, R"("model":"gpt-4o-mini","goal":"Go.",
+  auto [done, events, log] = run_to_end(flow(openai_, R"("model":"gpt-4o-mini","goal":"Go.",
     "retry":{"maxRetries":2,"initialDelayMs":10,"maxDelayMs":50})"));
-  auto events = replay(string_at(done, "id"));
-  auto log = summary(events);
-  ASSERT_EQ(string_at(done, "status"), "failed") << json::serialize(done) << "\n" << log;
+  ASSERT_TRUE(ended(done, log, "failed"));
   EXPECT_TRUE(of(events, "node_retry").empty()) << "a 401 is not retried\n" << log;
   auto errors = of(events, "node_error");
   ASSERT_EQ(errors.size(), 1u) << log;
@@ -565,11 +580,9 @@ TEST_F(ai_provider, a_stream_cut_midway_is_retried_and_the_output_is_the_last_at
                             json::object{{"text", second}}}))
               .status,
             200);
-  auto done = run(flow(openai_, R"("model":"gpt-4o-mini","goal":"Go.",
+  auto [done, events, log] = run_to_end(flow(openai_, R"("model":"gpt-4o-mini","goal":"Go.",
     "retry":{"maxRetries":2,"initialDelayMs":10,"maxDelayMs":50})"));
-  auto events = replay(string_at(done, "id"));
-  auto log = summary(events);
-  ASSERT_EQ(string_at(done, "status"), "completed") << json::serialize(done) << "\n" << log;
+  ASSERT_TRUE(ended(done, log, "completed"));
   EXPECT_EQ(done.at("output"), json::value(second)) << "only the final attempt's text";
   auto retries = of(events, "node_retry");
   ASSERT_EQ(retries.size(), 1u) << "a cut stream is retryable\n" << log;
@@ -620,11 +633,9 @@ TEST_F(ai_provider, output_schema_gives_the_parsed_value_or_fails_naming_the_pat
 // 8. A failing model hands over to the next fallback model.
 TEST_F(ai_provider, a_failing_model_falls_back_to_the_next) {
   ASSERT_EQ(mock_->script(R"([{"status":500},{"text":"from model b"}])").status, 200);
-  auto done = run(flow(openai_, R"("model":"model-a","fallbackModels":["model-b"],"goal":"Go.",
+  auto [done, events, log] = run_to_end(flow(openai_, R"("model":"model-a","fallbackModels":["model-b"],"goal":"Go.",
     "retry":{"maxRetries":0,"initialDelayMs":10,"maxDelayMs":50})"));
-  auto events = replay(string_at(done, "id"));
-  auto log = summary(events);
-  ASSERT_EQ(string_at(done, "status"), "completed") << json::serialize(done) << "\n" << log;
+  ASSERT_TRUE(ended(done, log, "completed"));
   EXPECT_EQ(done.at("output"), "from model b");
   auto fallbacks = of(events, "node_fallback");
   ASSERT_EQ(fallbacks.size(), 1u) << log;
@@ -710,13 +721,11 @@ TEST_F(ai_provider, a_cancel_aborts_the_stream_at_once) {
 TEST_F(ai_provider, a_stall_past_timeout_ms_fails_as_a_timeout) {
   ASSERT_EQ(mock_->script(R"({"stall":true})").status, 200);
   auto begun = steady::now();
-  auto done = run(flow(openai_, R"("model":"gpt-4o-mini","goal":"Go.","timeoutMs":500,
+  auto [done, events, log] = run_to_end(flow(openai_, R"("model":"gpt-4o-mini","goal":"Go.","timeoutMs":500,
     "retry":{"maxRetries":0,"initialDelayMs":10,"maxDelayMs":50})"),
                   R"({"ticket":"printer on fire"})", 10s);
   auto took = std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - begun);
-  auto events = replay(string_at(done, "id"));
-  auto log = summary(events);
-  ASSERT_EQ(string_at(done, "status"), "failed") << json::serialize(done) << "\n" << log;
+  ASSERT_TRUE(ended(done, log, "failed"));
   EXPECT_GE(took.count(), 450) << "failed before timeoutMs";
   EXPECT_LE(took.count(), 5000) << "timeoutMs 500 took " << took.count() << " ms";
   auto errors = of(events, "node_error");
@@ -731,12 +740,10 @@ TEST_F(ai_provider, a_stall_past_timeout_ms_fails_as_a_timeout) {
 // 10b. ... and with a retry left, the next attempt runs.
 TEST_F(ai_provider, a_stalled_attempt_times_out_and_is_retried) {
   ASSERT_EQ(mock_->script(R"([{"stall":true},{"text":"second try"}])").status, 200);
-  auto done = run(flow(openai_, R"("model":"gpt-4o-mini","goal":"Go.","timeoutMs":500,
+  auto [done, events, log] = run_to_end(flow(openai_, R"("model":"gpt-4o-mini","goal":"Go.","timeoutMs":500,
     "retry":{"maxRetries":1,"initialDelayMs":10,"maxDelayMs":50})"),
                   R"({"ticket":"printer on fire"})", 10s);
-  auto events = replay(string_at(done, "id"));
-  auto log = summary(events);
-  ASSERT_EQ(string_at(done, "status"), "completed") << json::serialize(done) << "\n" << log;
+  ASSERT_TRUE(ended(done, log, "completed"));
   EXPECT_EQ(done.at("output"), "second try");
   auto retries = of(events, "node_retry");
   ASSERT_EQ(retries.size(), 1u) << log;
