@@ -5,6 +5,7 @@
 #include "actors/clock.hpp"
 #include "runtime/catalog/config_events.hpp"
 #include "runtime/stream_names.hpp"
+#include "storage/insight_projector.hpp"
 #include "storage/projections.hpp"
 
 #include <caf/all.hpp>
@@ -52,6 +53,7 @@ result<std::unique_ptr<engine>> engine::open(caf::actor_system& system,
   if (!log)
     return log.error();
   std::shared_ptr<storage::event_log> shared(std::move(log).value());
+  shared->set_projector(storage::make_insight_projector());
   auto opened = std::unique_ptr<engine>(new engine(system, std::move(shared), options));
   opened->debug_ = options.debug;
   auto jq = options.jq;

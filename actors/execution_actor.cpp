@@ -7,6 +7,7 @@
 #include "actors/clock.hpp"
 #include "actors/node_actor.hpp"
 #include "runtime/execution/execution_summary.hpp"
+#include "runtime/insight/analytics_rows.hpp"
 #include "runtime/execution/supervision.hpp"
 #include "runtime/stream_names.hpp"
 #include "storage/projections.hpp"
@@ -67,6 +68,55 @@ void put_summary(self_ptr self, const std::vector<execution_event>& events,
   request.projections.push_back(storage::projections::execution_summary(id, std::move(summary)));
 }
 
+// data.blockId of a node that runs a stored block.
+std::optional<std::string> stored_block_of(const compiled_flow& flow, const std::string& node_id) {
+  const auto* node = flow.find(node_id);
+  const auto* id = node ? node->data.if_contains("blockId") : nullptr;
+  if (!id || !id->is_string())
+    return std::nullopt;
+  return std::string(id->get_string());
+}
+
+// The decisions and failures `events` record, each judged on the state
+// before it, in the batch that commits them (runtime/insight).
+void put_insights(self_ptr self, const std::vector<execution_event>& events,
+                  storage::append_request& request) {
+  auto& st = self->state;
+  const auto& id = st.setup.execution_id;
+  const auto& flow = *st.loop->flow_ptr();
+  std::optional<execution_state> folded;  // only when a later event needs it
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const auto* done = std::get_if<node_complete>(&events[i].payload);
+    const auto* failed = std::get_if<node_error>(&events[i].payload);
+    if ((done && done->model) || failed) {
+      if (i > 0 && !folded) {
+        folded = st.loop->state();
+        for (std::size_t j = 0; j < i; ++j)
+          apply(*folded, events[j]);
+      }
+      const auto& before = folded ? *folded : st.loop->state();
+      if (done) {
+        if (auto d = decision_of(id, before, *done, events[i].ts,
+                                 stored_block_of(flow, done->node_id))) {
+          auto index = serialize_decision_index(*d);
+          request.projections.push_back(
+            storage::projections::decision(d->id, serialize_decision(*d)));
+          request.projections.push_back(
+            storage::projections::workspace_decision(d->workspace_id, d->id, index));
+          request.projections.push_back(
+            storage::projections::block_decision(d->workspace_id, d->block_key(), d->id, index));
+        }
+      } else if (auto f = failure_of(id, before, *failed, events[i].ts,
+                                     stored_block_of(flow, failed->node_id).value_or(""))) {
+        request.projections.push_back(storage::projections::node_failure(
+          f->workspace_id, id, f->occurrence_key(), serialize_failure(*f)));
+      }
+    }
+    if (folded)
+      apply(*folded, events[i]);
+  }
+}
+
 void append(self_ptr self, std::vector<execution_event> events) {
   auto& st = self->state;
   const auto& exec = st.loop->state();
@@ -82,6 +132,7 @@ void append(self_ptr self, std::vector<execution_event> events) {
   }
   if (changes_summary)
     put_summary(self, events, request);
+  put_insights(self, events, request);
   if (exec.next_index == stream_index{0})
     for (auto& p : st.setup.start_projections)
       request.projections.push_back(std::move(p));

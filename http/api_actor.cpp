@@ -1,8 +1,10 @@
 // The API actor and its parts; see api_actor.hpp.
 #include "http/api_actor.hpp"
 
+#include "http/analytics_routes.hpp"
 #include "http/auth_routes.hpp"
 #include "http/catalog_routes.hpp"
+#include "http/decision_routes.hpp"
 #include "http/execution_log_routes.hpp"
 #include "http/execution_routes.hpp"
 #include "http/ops_routes.hpp"
@@ -43,6 +45,8 @@ struct api_parts {
                   .system = self->system()}),
       webhooks({.catalog = catalog, .limits = limits, .launcher = launcher, .async = async,
                 .engine = engine, .secrets = secrets, .ids = ids}),
+      decisions({.catalog = catalog, .engine = engine, .async = async}),
+      analytics({.catalog = catalog, .engine = engine, .async = async}),
       ops(engine, async, counters) {}
 
   actors::engine& engine;
@@ -62,6 +66,8 @@ struct api_parts {
   execution_routes executions_routes;
   execution_log_routes log_routes;
   webhook_routes webhooks;
+  decision_routes decisions;
+  analytics_routes analytics;
   ops_routes ops;
 };
 
@@ -117,6 +123,15 @@ void dispatch(api_parts& p, const api_call_ptr& call) {
     case execution_stream: return p.log_routes.stream(call, w);
     case execution_replay: return p.log_routes.replay(call, w);
     case execution_audit: return p.log_routes.audit(call, w);
+    case decision_list: return p.decisions.list(call, w);
+    case decision_get: return p.decisions.get(call, w);
+    case decision_feedback: return p.decisions.feedback(call, w);
+    case category_list: return p.decisions.categories(call, w);
+    case category_create: return p.decisions.category_create(call, w);
+    case category_delete: return p.decisions.category_delete(call, w);
+    case analytics_block: return p.analytics.block(call, w);
+    case analytics_cost: return p.analytics.cost(call, w);
+    case analytics_failures: return p.analytics.failures(call, w);
     default: return reply_error(call, 500, "internal", "unrouted request");
   }
 }

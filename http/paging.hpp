@@ -47,6 +47,14 @@ void reply_page(const api_call_ptr& call, const std::vector<const Record*>& reco
   reply_json(call, 200, page_body(std::move(items), next));
 }
 
+// On a reader: one page, newest first, of the keys of projection `family`
+// under `prefix` (cursors are what follows the prefix: the ids): item_of
+// turns an entry into its item, or nothing to leave it out.
+using page_item_of =
+  std::function<std::optional<boost::json::value>(std::string_view id, std::string_view value)>;
+void reply_index_page(api_async& async, const storage::event_log& log, const api_call_ptr& call,
+                      std::string_view family, std::string prefix, page_item_of item_of);
+
 // On a reader: one page, newest first, of the JSON objects of projection
 // `family` under `prefix` (cursors are the ids after it); `keep` filters.
 void reply_projection_page(api_async& async, const storage::event_log& log,

@@ -7,7 +7,7 @@
 namespace baley::http {
 namespace {
 
-constexpr std::array<std::pair<std::string_view, int>, 24> statuses = {{
+constexpr std::array<std::pair<std::string_view, int>, 29> statuses = {{
   // What the caller sent.
   {"invalid_json", 400},
   {"invalid_request", 400},
@@ -19,6 +19,9 @@ constexpr std::array<std::pair<std::string_view, int>, 24> statuses = {{
   {"invalid_last_event_id", 400},
   {"invalid_cursor", 400},
   {"invalid_page", 400},
+  {"invalid_feedback", 400},
+  {"invalid_category", 400},
+  {"invalid_pattern", 400},
   {"unauthorized", 401},
   {"forbidden", 403},
   {"not_found", 404},
@@ -27,6 +30,8 @@ constexpr std::array<std::pair<std::string_view, int>, 24> statuses = {{
   {"flow_disabled", 409},
   {"invalid_state", 409},
   {"webhook_exists", 409},
+  {"category_exists", 409},
+  {"category_built_in", 409},
   {"body_too_large", 413},
   {"rate_limited", 429},
   // The log cannot take writes now.

@@ -123,4 +123,12 @@ bool json_equal(const boost::json::value& a, const boost::json::value& b) {
   }
 }
 
+std::optional<boost::json::object> parse_stored_object(std::string_view text) {
+  boost::system::error_code ec;
+  auto value = parse_stored_json(text, ec);
+  if (ec || !value.is_object())
+    return std::nullopt;
+  return std::move(value.get_object());
+}
+
 } // namespace baley::runtime

@@ -7,6 +7,7 @@
 #include <boost/json/value.hpp>
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -28,6 +29,8 @@ parse_json(std::string_view text, std::size_t max_depth = default_max_json_depth
 // not. Returns null with `ec` set on failure.
 inline constexpr std::size_t stored_json_max_depth = 2048;
 boost::json::value parse_stored_json(std::string_view text, boost::system::error_code& ec);
+// The same for a stored row that must be one object: nothing otherwise.
+std::optional<boost::json::object> parse_stored_object(std::string_view text);
 
 // Compact JSON text (boost::json::serialize).
 std::string to_json_text(const boost::json::value& value);

@@ -14,6 +14,7 @@ inline constexpr std::string_view block_stream_prefix = "block/";
 inline constexpr std::string_view connection_stream_prefix = "conn/";
 inline constexpr std::string_view webhook_stream_prefix = "hook/";
 inline constexpr std::string_view webhook_log_stream_prefix = "hooklog/";
+inline constexpr std::string_view feedback_stream_prefix = "feedback/";
 // Every transition of every circuit breaker.
 inline constexpr std::string_view breakers_stream = "system/breakers";
 
@@ -42,6 +43,11 @@ inline std::string webhook_log_stream(std::string_view flow_id) {
   return std::string(webhook_log_stream_prefix) + std::string(flow_id);
 }
 
+// One stream per decision's feedback: feedback/<decisionId>.
+inline std::string feedback_stream(std::string_view decision_id) {
+  return std::string(feedback_stream_prefix) + std::string(decision_id);
+}
+
 // Execution events (DESIGN.md, "Event model").
 inline constexpr std::string_view execution_start = "execution_start";
 inline constexpr std::string_view node_start = "node_start";
@@ -60,6 +66,8 @@ inline constexpr std::string_view execution_cancelled = "execution_cancelled";
 inline constexpr std::string_view workspace_created = "workspace_created";
 inline constexpr std::string_view token_created = "token_created";
 inline constexpr std::string_view token_revoked = "token_revoked";
+inline constexpr std::string_view feedback_category_added = "feedback_category_added";
+inline constexpr std::string_view feedback_category_removed = "feedback_category_removed";
 // flow/<flowId>
 inline constexpr std::string_view flow_saved = "flow_saved";
 inline constexpr std::string_view flow_deleted = "flow_deleted";
@@ -78,5 +86,7 @@ inline constexpr std::string_view webhook_deleted = "webhook_deleted";
 inline constexpr std::string_view breaker_changed = "breaker_changed";
 // hooklog/<flowId>
 inline constexpr std::string_view webhook_called = "webhook_called";
+// feedback/<decisionId> (runtime/insight/decision.hpp)
+inline constexpr std::string_view feedback_given = "feedback_given";
 
 } // namespace baley::names

@@ -61,9 +61,20 @@ inline constexpr std::string_view executions_by_workspace = "executions_by_works
 inline constexpr std::string_view idempotency = "idempotency";
 // flowId ‖ '\0' ‖ logId -> webhook call log JSON.
 inline constexpr std::string_view webhook_logs = "webhook_logs";
+// Decisions and analytics (storage/projections.hpp has their keys).
+inline constexpr std::string_view decisions = "decisions";
+inline constexpr std::string_view decisions_by_workspace = "decisions_by_workspace";
+inline constexpr std::string_view decisions_by_block = "decisions_by_block";
+inline constexpr std::string_view node_failures = "node_failures";
+inline constexpr std::string_view block_buckets = "block_buckets";
+inline constexpr std::string_view cost_buckets = "cost_buckets";
+inline constexpr std::string_view failure_buckets = "failure_buckets";
 
-inline constexpr std::array<std::string_view, 6> all = {
-  executions, flows, meta, executions_by_workspace, idempotency, webhook_logs};
+inline constexpr std::array<std::string_view, 13> all = {
+  executions,         flows,          meta,          executions_by_workspace,
+  idempotency,        webhook_logs,   decisions,     decisions_by_workspace,
+  decisions_by_block, node_failures,  block_buckets, cost_buckets,
+  failure_buckets};
 
 constexpr bool known(std::string_view family) {
   for (auto name : all)
@@ -162,6 +173,8 @@ struct writer_stats {
   histogram_snapshot<batch_events_bounds.size()> batch_events;
 };
 
+class projector;
+
 class event_log {
 public:
   // Opens or creates the log in options.dir (creating the directory). Errors:
@@ -179,6 +192,10 @@ public:
   // Called on the writer thread with every committed batch, in global order,
   // before the batch's callbacks. Set once, before the first append.
   virtual void set_commit_listener(commit_listener listener) = 0;
+
+  // Derives projections as batches are staged (storage/projector.hpp). Set
+  // once, before the first append.
+  virtual void set_projector(std::shared_ptr<projector> derive) = 0;
 
   // Events of `stream` with index >= from, at most `limit`, in index order.
   virtual result<std::vector<committed_event>>
@@ -199,6 +216,16 @@ public:
   virtual status scan_projection(
     std::string_view family, std::string_view prefix,
     const std::function<void(std::string_view, std::string_view)>& fn) const = 0;
+
+  // Calls fn(key, value) for every key of `family` in [begin, end), in key
+  // order, until fn returns false.
+  virtual status scan_projection_range(
+    std::string_view family, std::string_view begin, std::string_view end,
+    const std::function<bool(std::string_view, std::string_view)>& fn) const = 0;
+
+  // Deletes every key of every projection family in one write, for `baley
+  // admin rebuild` (the log itself is untouched). Not while appending.
+  virtual status clear_projections() = 0;
 
   // Calls fn(key, value) for the keys of `family` under `prefix`, one page:
   // in key order, or reverse key order when newest_first, starting strictly

@@ -38,6 +38,33 @@ std::optional<error> validate(const append_request& request) {
 
 } // namespace
 
+// What a derive() reads: this batch's staged puts over the committed ones.
+class group_commit::overlay_reader final : public staged_reader {
+public:
+  explicit overlay_reader(const group_commit& writer) : writer_(writer) {}
+  result<std::optional<std::string>> get(std::string_view family,
+                                         std::string_view key) const override {
+    if (!writer_.overlay_.empty()) {
+      auto it = writer_.overlay_.find(families::compound_key(family, key));
+      if (it != writer_.overlay_.end())
+        return it->second;
+    }
+    auto* handle = writer_.db_.family(family);
+    if (handle == nullptr)
+      return error{"unknown_family", "no projection family \"" + std::string(family) + "\"", {}};
+    std::string value;
+    auto found = writer_.db_.db().Get(rocksdb::ReadOptions(), handle, key, &value);
+    if (found.IsNotFound())
+      return std::optional<std::string>();
+    if (!found.ok())
+      return error{"io_error", "projection read failed: " + found.ToString(), {}};
+    return std::optional<std::string>(std::move(value));
+  }
+
+private:
+  const group_commit& writer_;
+};
+
 group_commit::group_commit(db_handle& db, durability mode,
                            global_position next_position)
   : db_(db), next_position_(next_position) {
@@ -67,6 +94,10 @@ void group_commit::set_listener(commit_listener listener) {
   std::lock_guard lock(mutex_);
   listener_ = std::move(listener);
   listener_changed_ = true;
+}
+
+void group_commit::set_projector(std::shared_ptr<projector> derive) {
+  projector_ = std::move(derive);
 }
 
 writer_stats group_commit::stats() const {
@@ -240,16 +271,44 @@ bool group_commit::put_staged(std::vector<pending>& batch) {
         return false;
       }
     }
-    for (const auto& projection : batch[i].request.projections) {
-      auto* family = db_.family(projection.family);
-      auto put = projection.erase ? batch_.Delete(family, projection.key)
-                                  : batch_.Put(family, projection.key, projection.value);
-      if (!put.ok()) {
-        failure_message_ = "event log batch rejected: " + put.ToString();
+    for (const auto& projection : batch[i].request.projections)
+      if (!stage_projection(projection))
         return false;
-      }
-    }
   }
+  overlay_.clear();
+  return true;
+}
+
+// One put of a request, and what the projector derives from it before it.
+bool group_commit::stage_projection(const projection_put& put) {
+  if (!projector_ || !projector_->watches(put.family))
+    return stage_put(put, false);
+  derived_.clear();
+  if (auto derived = projector_->derive(put, overlay_reader(*this), derived_); !derived) {
+    failure_message_ = "projection failed: " + derived.error().message;
+    overlay_.clear();
+    return false;
+  }
+  if (!stage_put(put, true))
+    return false;
+  for (const auto& d : derived_)
+    if (!stage_put(d, true))
+      return false;
+  return true;
+}
+
+bool group_commit::stage_put(const projection_put& put, bool readable) {
+  auto* family = db_.family(put.family);
+  auto staged = put.erase ? batch_.Delete(family, put.key)
+                          : batch_.Put(family, put.key, put.value);
+  if (!staged.ok()) {
+    failure_message_ = "event log batch rejected: " + staged.ToString();
+    overlay_.clear();
+    return false;
+  }
+  if (readable)
+    overlay_[families::compound_key(put.family, put.key)] =
+      put.erase ? std::nullopt : std::optional<std::string>(put.value);
   return true;
 }
 

@@ -14,6 +14,7 @@
 #include "storage/event_log.hpp"
 #include "storage/hash_chain.hpp"
 #include "storage/histogram.hpp"
+#include "storage/projector.hpp"
 #include "storage/stream_head.hpp"
 
 #include <rocksdb/options.h>
@@ -39,6 +40,8 @@ public:
 
   void append(append_request request, append_callback done);
   void set_listener(commit_listener listener);
+  // Before the first append only (the writer reads it without a lock).
+  void set_projector(std::shared_ptr<projector> derive);
   writer_stats stats() const;
   // Commits everything already queued, then joins the writer.
   void close();
@@ -60,6 +63,8 @@ private:
   outcome stage(pending& request, global_position& position);
   result<stream_head*> head_for(const std::string& stream);
   bool put_staged(std::vector<pending>& batch);
+  bool stage_projection(const projection_put& put);
+  bool stage_put(const projection_put& put, bool readable);
   void answer(std::vector<pending>& batch, const std::optional<error>& batch_failure);
 
   db_handle& db_;
@@ -91,6 +96,13 @@ private:
   rocksdb::WriteBatch batch_;
   std::vector<committed_event> committed_;
   std::vector<outcome> outcomes_;
+  // The derived projections, and the puts of this batch a derive() may read:
+  // those of watched families and the derived ones (family ‖ '\0' ‖ key ->
+  // value; nullopt: erased).
+  std::shared_ptr<projector> projector_;
+  class overlay_reader;
+  std::unordered_map<std::string, std::optional<std::string>> overlay_;
+  std::vector<projection_put> derived_;
   std::string key_buffer_;
   std::string value_buffer_;
 };

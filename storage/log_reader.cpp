@@ -5,6 +5,8 @@
 #include "storage/keys.hpp"
 #include "storage/rocksdb_db.hpp"
 
+#include <rocksdb/write_batch.h>
+
 namespace baley::storage {
 using std::to_string;  // and named_type's, found by ADL
 
@@ -178,6 +180,41 @@ status scan_projection(
     fn(it->key().ToStringView(), it->value().ToStringView());
   if (!it->status().ok())
     return read_error(it->status());
+  return ok;
+}
+
+status scan_projection_range(
+  const db_handle& db, std::string_view family, std::string_view begin, std::string_view end,
+  const std::function<bool(std::string_view, std::string_view)>& fn) {
+  auto* handle = projection_family(db, family);
+  if (handle == nullptr)
+    return unknown_family(family);
+  rocksdb::ReadOptions options;
+  rocksdb::Slice upper(end.data(), end.size());
+  options.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db.db().NewIterator(options, handle));
+  for (it->Seek(rocksdb::Slice(begin.data(), begin.size())); it->Valid(); it->Next())
+    if (!fn(it->key().ToStringView(), it->value().ToStringView()))
+      return ok;
+  if (!it->status().ok())
+    return read_error(it->status());
+  return ok;
+}
+
+status clear_projections(const db_handle& db) {
+  rocksdb::WriteBatch batch;
+  for (auto family : families::all) {
+    auto* handle = projection_family(db, family);
+    std::unique_ptr<rocksdb::Iterator> it(db.db().NewIterator(rocksdb::ReadOptions(), handle));
+    for (it->SeekToFirst(); it->Valid(); it->Next())
+      batch.Delete(handle, it->key());
+    if (!it->status().ok())
+      return read_error(it->status());
+  }
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  if (auto written = db.db().Write(sync, &batch); !written.ok())
+    return read_error(written);
   return ok;
 }
 

@@ -25,7 +25,13 @@ status scan_projection(
   const db_handle& db, std::string_view family, std::string_view prefix,
   const std::function<void(std::string_view, std::string_view)>& fn);
 
-// event_log::scan_projection_page and scan_streams (event_log.hpp).
+// event_log::scan_projection_range, clear_projections,
+// scan_projection_page and scan_streams (event_log.hpp).
+status scan_projection_range(
+  const db_handle& db, std::string_view family, std::string_view begin, std::string_view end,
+  const std::function<bool(std::string_view, std::string_view)>& fn);
+status clear_projections(const db_handle& db);
+
 result<std::optional<std::string>> scan_projection_page(
   const db_handle& db, std::string_view family, std::string_view prefix,
   std::optional<std::string> after_key, bool newest_first, std::size_t limit,

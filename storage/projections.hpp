@@ -3,6 +3,7 @@
 #pragma once
 
 #include "storage/event_log.hpp"
+#include "storage/keys.hpp"
 
 #include <string>
 #include <string_view>
@@ -54,6 +55,86 @@ inline projection_put flow(std::string_view flow_id, std::string flow_json) {
   return {.family = std::string(families::flows),
           .key = std::string(flow_id),
           .value = std::move(flow_json)};
+}
+
+// decisions: decision id -> the decision (runtime/insight/decision.hpp).
+inline projection_put decision(std::string_view decision_id, std::string row) {
+  return {.family = std::string(families::decisions),
+          .key = std::string(decision_id),
+          .value = std::move(row)};
+}
+
+// decisions_by_workspace: workspace ‖ '\0' ‖ decision id -> its index row.
+inline std::string workspace_decisions(std::string_view workspace_id) {
+  return families::compound_prefix(workspace_id);
+}
+inline projection_put workspace_decision(std::string_view workspace_id,
+                                         std::string_view decision_id, std::string index) {
+  return {.family = std::string(families::decisions_by_workspace),
+          .key = families::compound_key(workspace_id, decision_id),
+          .value = std::move(index)};
+}
+
+// decisions_by_block: workspace ‖ '\0' ‖ block key ‖ '\0' ‖ decision id -> its
+// index row. The block key is the block id, or flowId/nodeId inline.
+inline std::string block_decisions(std::string_view workspace_id, std::string_view block_key) {
+  return families::compound_prefix(families::compound_key(workspace_id, block_key));
+}
+inline projection_put block_decision(std::string_view workspace_id, std::string_view block_key,
+                                     std::string_view decision_id, std::string index) {
+  return {.family = std::string(families::decisions_by_block),
+          .key = families::compound_key(families::compound_key(workspace_id, block_key),
+                                        decision_id),
+          .value = std::move(index)};
+}
+
+// node_failures: workspace ‖ '\0' ‖ execution id ‖ '\0' ‖ nodeId[#iteration]
+// -> the failure (runtime/insight/analytics_rows.hpp).
+inline projection_put node_failure(std::string_view workspace_id, std::string_view execution_id,
+                                   std::string_view occurrence, std::string row) {
+  return {.family = std::string(families::node_failures),
+          .key = families::compound_key(families::compound_key(workspace_id, execution_id),
+                                        occurrence),
+          .value = std::move(row)};
+}
+
+// The analytics rows, written by the insight projector only. Hours are the
+// big-endian u64 of their first millisecond, so keys sort by time.
+inline std::string hour_part(unix_ms hour) {
+  std::string out;
+  append_be64(out, static_cast<std::uint64_t>(hour));
+  return out;
+}
+
+// block_buckets: workspace ‖ '\0' ‖ block key ‖ '\0' ‖ hour -> block_bucket.
+inline std::string block_bucket_key(std::string_view workspace_id, std::string_view block_key,
+                                    unix_ms hour) {
+  return families::compound_key(families::compound_key(workspace_id, block_key),
+                                hour_part(hour));
+}
+
+// cost_buckets: workspace ‖ '\0' ‖ group ‖ '\0' ‖ hour ‖ group key -> usage;
+// group is block, model or flow.
+inline std::string cost_buckets_from(std::string_view workspace_id, std::string_view group,
+                                     unix_ms hour) {
+  return families::compound_key(families::compound_key(workspace_id, group), hour_part(hour));
+}
+inline std::string cost_bucket_key(std::string_view workspace_id, std::string_view group,
+                                   unix_ms hour, std::string_view key) {
+  return cost_buckets_from(workspace_id, group, hour).append(key);
+}
+
+// failure_buckets: workspace ‖ '\0' ‖ hour ‖ signature ‖ '\0' ‖ flow id ‖ '\0' ‖
+// node id -> failure_group.
+inline std::string failure_buckets_from(std::string_view workspace_id, unix_ms hour) {
+  return families::compound_key(workspace_id, hour_part(hour));
+}
+inline std::string failure_bucket_key(std::string_view workspace_id, unix_ms hour,
+                                      std::string_view signature, std::string_view flow_id,
+                                      std::string_view node_id) {
+  return families::compound_key(
+    families::compound_key(failure_buckets_from(workspace_id, hour).append(signature), flow_id),
+    node_id);
 }
 
 } // namespace baley::storage::projections

@@ -39,6 +39,10 @@ public:
     writer_.set_listener(std::move(listener));
   }
 
+  void set_projector(std::shared_ptr<projector> derive) override {
+    writer_.set_projector(std::move(derive));
+  }
+
   result<std::vector<committed_event>>
   read_stream(std::string_view stream, stream_index from, std::size_t limit) const override {
     return storage::read_stream(*db_, stream, from, limit);
@@ -66,6 +70,14 @@ public:
     const std::function<void(std::string_view, std::string_view)>& fn) const override {
     return storage::scan_projection(*db_, family, prefix, fn);
   }
+
+  status scan_projection_range(
+    std::string_view family, std::string_view begin, std::string_view end,
+    const std::function<bool(std::string_view, std::string_view)>& fn) const override {
+    return storage::scan_projection_range(*db_, family, begin, end, fn);
+  }
+
+  status clear_projections() override { return storage::clear_projections(*db_); }
 
   result<std::optional<std::string>> scan_projection_page(
     std::string_view family, std::string_view prefix,

@@ -105,6 +105,13 @@ void catalog::apply(const config_event& event) {
                                     e.rate_per_second, e.burst, created_at};
       },
       [&](const webhook_deleted& e) { webhooks_.erase(e.flow_id); },
+      [&](const feedback_category_added& e) {
+        categories_[e.workspace_id][e.name] = category_record{e.name, e.description, false};
+      },
+      [&](const feedback_category_removed& e) {
+        if (auto it = categories_.find(e.workspace_id); it != categories_.end())
+          it->second.erase(e.name);
+      },
     },
     event.payload);
 }
@@ -176,6 +183,47 @@ catalog::connections(const std::string& workspace_id) const {
 } // namespace baley::runtime
 
 namespace baley::runtime {
+
+const std::vector<category_record>& built_in_categories() {
+  static const std::vector<category_record> categories = {
+    {"wrong_answer", "The answer is wrong.", true},
+    {"hallucination", "The answer states what the input does not support.", true},
+    {"format_error", "The answer is not in the expected format.", true},
+    {"incomplete", "The answer leaves out part of what was asked.", true},
+    {"off_topic", "The answer is about something else.", true},
+    {"tone", "The answer's tone is wrong for its reader.", true},
+    {"other", "Something else is wrong.", true},
+  };
+  return categories;
+}
+
+bool valid_category_name(std::string_view name) {
+  if (name.empty() || name.size() > 40 || name[0] < 'a' || name[0] > 'z')
+    return false;
+  for (char c : name)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+      return false;
+  return true;
+}
+
+std::vector<category_record> catalog::feedback_categories(const std::string& workspace_id) const {
+  auto out = built_in_categories();
+  if (auto it = categories_.find(workspace_id); it != categories_.end())
+    for (const auto& [name, category] : it->second)
+      out.push_back(category);
+  return out;
+}
+
+std::optional<category_record> catalog::feedback_category(const std::string& workspace_id,
+                                                          const std::string& name) const {
+  for (const auto& c : built_in_categories())
+    if (c.name == name)
+      return c;
+  if (auto it = categories_.find(workspace_id); it != categories_.end())
+    if (auto c = it->second.find(name); c != it->second.end())
+      return c->second;
+  return std::nullopt;
+}
 
 std::vector<const connection_record*> catalog::all_connections() const {
   std::vector<const connection_record*> out;

@@ -74,6 +74,19 @@ struct webhook_record {
   unix_ms created_at = 0;
 };
 
+// A feedback category (API.md, "Decisions and feedback"): a built-in one or
+// one of the workspace's.
+struct category_record {
+  std::string name;
+  std::string description;
+  bool built_in = false;
+};
+
+// wrong_answer, hallucination, format_error, incomplete, off_topic, tone, other.
+const std::vector<category_record>& built_in_categories();
+// ^[a-z][a-z0-9_]{0,39}$
+bool valid_category_name(std::string_view name);
+
 class catalog {
 public:
   // Folds one committed config event. Unknown ids in deletions are ignored.
@@ -99,6 +112,11 @@ public:
   std::vector<const flow_record*> flows(const std::string& workspace_id) const;
   std::vector<const block_record*> blocks(const std::string& workspace_id) const;
   std::vector<const connection_record*> connections(const std::string& workspace_id) const;
+  // The built-in categories, then the workspace's by name.
+  std::vector<category_record> feedback_categories(const std::string& workspace_id) const;
+  std::optional<category_record> feedback_category(const std::string& workspace_id,
+                                                   const std::string& name) const;
+
   // Every visible connection of every workspace (for the server's directory).
   std::vector<const connection_record*> all_connections() const;
 
@@ -112,6 +130,8 @@ private:
   std::map<std::string, block_record> blocks_;
   std::map<std::string, connection_record> connections_;
   std::map<std::string, webhook_record> webhooks_;  // by flow id
+  // workspace id -> name -> its own categories
+  std::map<std::string, std::map<std::string, category_record>> categories_;
 };
 
 } // namespace baley::runtime

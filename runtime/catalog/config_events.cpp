@@ -101,6 +101,15 @@ void fill(json::object& o, const webhook_saved& e) {
 void fill(json::object& o, const webhook_deleted& e) {
   o["flowId"] = e.flow_id;
 }
+void fill(json::object& o, const feedback_category_added& e) {
+  o["workspaceId"] = e.workspace_id;
+  o["name"] = e.name;
+  o["description"] = e.description;
+}
+void fill(json::object& o, const feedback_category_removed& e) {
+  o["workspaceId"] = e.workspace_id;
+  o["name"] = e.name;
+}
 
 std::uint64_t version_of(json_fields& r) {
   return static_cast<std::uint64_t>(r.integer("version", 1));
@@ -141,6 +150,10 @@ std::optional<config_event_payload> payload_from(const std::string& type,
                          r.number("burst", 20)};
   if (type == names::webhook_deleted)
     return webhook_deleted{r.str("flowId")};
+  if (type == names::feedback_category_added)
+    return feedback_category_added{r.str("workspaceId"), r.str("name"), r.str("description")};
+  if (type == names::feedback_category_removed)
+    return feedback_category_removed{r.str("workspaceId"), r.str("name")};
   return std::nullopt;
 }
 
@@ -159,6 +172,8 @@ std::string_view id_key(const config_event_payload& payload) {
       [](const connection_deleted&) { return "connectionId"; },
       [](const webhook_saved&) { return "flowId"; },
       [](const webhook_deleted&) { return "flowId"; },
+      [](const feedback_category_added&) { return "name"; },
+      [](const feedback_category_removed&) { return "name"; },
     },
     payload);
 }
@@ -179,6 +194,8 @@ std::string_view type_name(const config_event_payload& payload) {
       [](const connection_deleted&) { return names::connection_deleted; },
       [](const webhook_saved&) { return names::webhook_saved; },
       [](const webhook_deleted&) { return names::webhook_deleted; },
+      [](const feedback_category_added&) { return names::feedback_category_added; },
+      [](const feedback_category_removed&) { return names::feedback_category_removed; },
     },
     payload);
 }

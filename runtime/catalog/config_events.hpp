@@ -5,7 +5,8 @@
 // Streams: ws/<workspaceId> (workspace_created, token_created, token_revoked),
 // flow/<flowId> (flow_saved, flow_deleted), block/<blockId> (block_saved,
 // block_deleted), conn/<connectionId> (connection_saved, connection_deleted),
-// hook/<flowId> (webhook_saved, webhook_deleted).
+// hook/<flowId> (webhook_saved, webhook_deleted); a workspace's feedback
+// categories on ws/<workspaceId> (feedback_category_added, _removed).
 #pragma once
 
 #include "runtime/result.hpp"
@@ -102,10 +103,23 @@ struct webhook_deleted {
   std::string flow_id;
 };
 
+// A workspace's own feedback category (the built-in ones are not events).
+struct feedback_category_added {
+  std::string workspace_id;
+  std::string name;
+  std::string description;
+};
+
+struct feedback_category_removed {
+  std::string workspace_id;
+  std::string name;
+};
+
 using config_event_payload =
   std::variant<workspace_created, token_created, token_revoked, flow_saved,
                flow_deleted, block_saved, block_deleted, connection_saved,
-               connection_deleted, webhook_saved, webhook_deleted>;
+               connection_deleted, webhook_saved, webhook_deleted,
+               feedback_category_added, feedback_category_removed>;
 
 struct config_event {
   unix_ms ts = 0;

@@ -49,6 +49,8 @@ std::vector<config_event> all_events() {
     {ts, webhook_saved{"flow-1", "ws-1", "c2VjcmV0", true, 10, 20}},
     {ts, webhook_saved{"flow-1", "ws-1", "b3RoZXI=", false, 0.5, 3}},
     {ts, webhook_deleted{"flow-1"}},
+    {ts, feedback_category_added{"ws-1", "wrong_route", "Sent to the wrong team."}},
+    {ts, feedback_category_removed{"ws-1", "wrong_route"}},
   };
 }
 
@@ -96,7 +98,8 @@ TEST(config_events, type_names_are_the_wire_names) {
               names::workspace_created, names::token_created, names::token_revoked,
               names::flow_saved, names::flow_deleted, names::block_saved,
               names::block_deleted, names::connection_saved, names::connection_deleted,
-              names::webhook_saved, names::webhook_deleted}));
+              names::webhook_saved, names::webhook_deleted, names::feedback_category_added,
+              names::feedback_category_removed}));
   EXPECT_EQ(names::flow_saved, "flow_saved");
   EXPECT_EQ(names::connection_deleted, "connection_deleted");
 }
