@@ -4,6 +4,7 @@
 #include "actors/broker.hpp"
 #include "actors/clock.hpp"
 #include "runtime/catalog/config_events.hpp"
+#include "runtime/execution/test_run.hpp"
 #include "runtime/stream_names.hpp"
 #include "storage/insight_projector.hpp"
 #include "storage/projections.hpp"
@@ -117,11 +118,21 @@ engine::load_flow(const std::string& flow_id, std::uint64_t version,
                   const block_versions& blocks) {
   if (auto cached = cached_flow(flow_id, version, blocks))
     return cached;
-  auto saved = saved_version<runtime::flow_saved>(*log_, names::flow_stream(flow_id), version);
-  if (!saved)
-    return saved.error();
+  // A test run's flow is made from the tested block at `version`.
+  boost::json::value definition;
+  if (auto tested = runtime::tested_block_of(flow_id)) {
+    auto block = saved_version<runtime::block_saved>(*log_, names::block_stream(*tested), version);
+    if (!block)
+      return block.error();
+    definition = runtime::block_test_flow(*tested, block->block);
+  } else {
+    auto saved = saved_version<runtime::flow_saved>(*log_, names::flow_stream(flow_id), version);
+    if (!saved)
+      return saved.error();
+    definition = std::move(saved->flow);
+  }
   auto resolved = runtime::resolve_blocks(
-    saved->flow, [&](const std::string& id) -> std::optional<runtime::stored_block> {
+    definition, [&](const std::string& id) -> std::optional<runtime::stored_block> {
       auto at = blocks.find(id);
       if (at == blocks.end())
         return std::nullopt;

@@ -7,11 +7,13 @@
 #include "actors/clock.hpp"
 #include "actors/node_actor.hpp"
 #include "runtime/execution/execution_summary.hpp"
+#include "runtime/execution/test_run.hpp"
 #include "runtime/insight/analytics_rows.hpp"
 #include "runtime/execution/supervision.hpp"
 #include "runtime/stream_names.hpp"
 #include "storage/projections.hpp"
 
+#include <boost/json/serialize.hpp>
 #include <caf/all.hpp>
 
 #include <map>
@@ -66,6 +68,12 @@ void put_summary(self_ptr self, const std::vector<execution_event>& events,
     request.projections.push_back(
       storage::projections::workspace_execution(after.workspace_id, id, summary));
   request.projections.push_back(storage::projections::execution_summary(id, std::move(summary)));
+  if (auto block = tested_block_of(after.flow_id); block && after.trigger.kind == trigger_kind::test) {
+    const auto* node = self->state.loop->flow_ptr()->find(tested_node_id);
+    bool ai = node && node->kind() == node_kind::ai_block;
+    request.projections.push_back(storage::projections::test_run(
+      after.workspace_id, *block, id, json::serialize(test_run_json(id, after, ai))));
+  }
 }
 
 // data.blockId of a node that runs a stored block.

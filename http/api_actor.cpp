@@ -3,6 +3,7 @@
 
 #include "http/analytics_routes.hpp"
 #include "http/auth_routes.hpp"
+#include "http/block_test_routes.hpp"
 #include "http/catalog_routes.hpp"
 #include "http/decision_routes.hpp"
 #include "http/execution_log_routes.hpp"
@@ -45,6 +46,8 @@ struct api_parts {
                   .system = self->system()}),
       webhooks({.catalog = catalog, .limits = limits, .launcher = launcher, .async = async,
                 .engine = engine, .secrets = secrets, .ids = ids}),
+      block_tests({.catalog = catalog, .engine = engine, .async = async,
+                   .launcher = launcher, .executions = executions_routes}),
       decisions({.catalog = catalog, .engine = engine, .async = async}),
       analytics({.catalog = catalog, .engine = engine, .async = async}),
       ops(engine, async, counters) {}
@@ -66,6 +69,7 @@ struct api_parts {
   execution_routes executions_routes;
   execution_log_routes log_routes;
   webhook_routes webhooks;
+  block_test_routes block_tests;
   decision_routes decisions;
   analytics_routes analytics;
   ops_routes ops;
@@ -113,6 +117,9 @@ void dispatch(api_parts& p, const api_call_ptr& call) {
     case block_get: return p.catalog_routes.block_get(call, w);
     case block_update: return p.catalog_routes.block_update(call, w);
     case block_delete: return p.catalog_routes.block_delete(call, w);
+    case block_test: return p.block_tests.test(call, w);
+    case block_tests: return p.block_tests.list(call, w);
+    case block_test_get: return p.block_tests.get(call, w);
     case connection_create: return p.catalog_routes.connection_create(call, w);
     case connection_list: return p.catalog_routes.connection_list(call, w);
     case connection_get: return p.catalog_routes.connection_get(call, w);

@@ -3,6 +3,7 @@
 
 #include "http/execution_view.hpp"
 #include "http/paging.hpp"
+#include "runtime/execution/test_run.hpp"
 #include "runtime/numbers.hpp"
 #include "storage/projections.hpp"
 
@@ -24,6 +25,13 @@ void reply_view(actors::engine& engine, const api_call_ptr& call, int status,
                                           engine.time()->now()));
 }
 
+
+void reply_started(const api_call_ptr& call, const std::string& id) {
+  reply_json(call, 202, json::object{{"executionId", id}, {"status", "started"}});
+}
+
+} // namespace
+
 result<std::optional<double>> wait_of(const http_request& request) {
   auto text = request.query_param("wait");
   if (!text)
@@ -33,12 +41,6 @@ result<std::optional<double>> wait_of(const http_request& request) {
     return error{"invalid_query", "wait must be a number of seconds from 0 to 300", {}};
   return std::optional<double>(*seconds);
 }
-
-void reply_started(const api_call_ptr& call, const std::string& id) {
-  reply_json(call, 202, json::object{{"executionId", id}, {"status", "started"}});
-}
-
-} // namespace
 
 std::optional<runtime::execution_summary> read_summary(const storage::event_log& log,
                                                        const std::string& workspace_id,
@@ -52,14 +54,19 @@ std::optional<runtime::execution_summary> read_summary(const storage::event_log&
   return std::move(summary).value();
 }
 
-void execution_routes::wait_for(const api_call_ptr& call, const std::string& id,
-                                double seconds) {
+void execution_routes::wait_for(const api_call_ptr& call, const std::string& id, double seconds,
+                                json::object still_running) {
   p_.executions.wait(id, call);
   p_.async.after(std::chrono::milliseconds(static_cast<long>(seconds * 1000)),
-                 [this, call, id] {
+                 [this, call, id, still_running = std::move(still_running)] {
                    if (p_.executions.drop_wait(id, call))
-                     reply_started(call, id);
+                     reply_json(call, 202, still_running);
                  });
+}
+
+void execution_routes::wait_for(const api_call_ptr& call, const std::string& id,
+                                double seconds) {
+  wait_for(call, id, seconds, json::object{{"executionId", id}, {"status", "started"}});
 }
 
 // An Idempotency-Key seen within 24 h: the same execution, nothing new.
@@ -132,8 +139,16 @@ void execution_routes::finished(const actors::execution_finished& finished) {
     const auto& state = *finished.state;
     auto flow = p_.engine.cached_flow(state.flow_id, state.flow_version, state.block_versions);
     auto view = execution_view(id, state, flow.get(), p_.engine.time()->now());
-    for (const auto& call : ended.waiting)
-      reply_json(call, 200, view);
+    for (const auto& call : ended.waiting) {
+      if (call->route.id != route_id::block_test) {
+        reply_json(call, 200, view);
+        continue;
+      }
+      const auto* node = flow ? flow->find(runtime::tested_node_id) : nullptr;
+      reply_json(call, 200,
+                 runtime::test_run_json(id, state,
+                                        node && node->kind() == runtime::node_kind::ai_block));
+    }
   }
   for (const auto& call : ended.cancelling) {
     if (finished.reason == actors::finish_reason::cancelled)
@@ -174,15 +189,24 @@ void execution_routes::get(const api_call_ptr& call, const authenticated& who) {
 void execution_routes::list(const api_call_ptr& call, const authenticated& who) {
   auto flow_id = call->request.query_param("flowId");
   auto status = call->request.query_param("status");
+  // Test runs are left out unless asked for (?kind=test: only them).
+  auto kind = call->request.query_param("kind");
+  if (kind && *kind != "test" && *kind != "flow")
+    return reply_error(call, 400, "invalid_query", "kind must be flow or test");
+  bool tests = kind == "test";
   reply_projection_page(
     p_.async, p_.engine.log(), call, storage::families::executions_by_workspace,
     storage::projections::workspace_executions(who.workspace_id),
-    [flow_id, status](const json::object& summary) {
+    [flow_id, status, tests](const json::object& summary) {
       auto matches = [&summary](std::string_view key, const std::optional<std::string>& want) {
         auto* v = summary.if_contains(key);
         return !want || (v && v->is_string() && v->get_string() == *want);
       };
-      return matches("flowId", flow_id) && matches("status", status);
+      const auto* trigger = summary.if_contains("trigger");
+      const auto* type = trigger && trigger->is_object() ? trigger->get_object().if_contains("type")
+                                                         : nullptr;
+      bool is_test = type && type->is_string() && type->get_string() == "test";
+      return is_test == tests && matches("flowId", flow_id) && matches("status", status);
     });
 }
 

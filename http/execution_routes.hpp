@@ -32,6 +32,11 @@ public:
   void started(const std::string& execution_id);
   void finished(const actors::execution_finished& finished);
 
+  // Answers `call` once execution `id` ends (finished() replies), or 202
+  // with `still_running` after `seconds`.
+  void wait_for(const api_call_ptr& call, const std::string& id, double seconds,
+                boost::json::object still_running);
+
 private:
   void wait_for(const api_call_ptr& call, const std::string& id, double seconds);
   bool replay_idempotent(const api_call_ptr& call, const authenticated& who,
@@ -39,6 +44,9 @@ private:
 
   parts p_;
 };
+
+// ?wait=N: seconds from 0 to 300, or none; "invalid_query" otherwise.
+result<std::optional<double>> wait_of(const http_request& request);
 
 // The summary of an execution, if it exists in `workspace_id` (reader
 // threads: it reads the log).

@@ -37,9 +37,9 @@ void execution_launcher::start_compiled(const launch_request& request,
 void execution_launcher::launch(launch_request request, launch_continuation then) {
   // The flow runs its stored blocks at their latest versions; the execution
   // records them (execution_start.blockVersions).
-  block_versions blocks;
+  block_versions blocks = request.block_versions;
   const auto& catalog = p_.catalog.get();
-  if (const auto* flow = catalog.flow(request.workspace_id, request.flow_id))
+  if (const auto* flow = catalog.flow(request.workspace_id, request.flow_id); blocks.empty() && flow)
     for (const auto& id : runtime::block_ids_in(flow->flow))
       if (const auto* block = catalog.block(request.workspace_id, id))
         blocks[id] = block->version;

@@ -25,6 +25,9 @@ struct launch_request {
   boost::json::value input;
   runtime::trigger trigger;
   std::string idempotency_key;  // empty: none
+  // The stored blocks to run and their versions; empty: those the flow uses,
+  // at their latest versions (a test run names its block's).
+  std::map<std::string, std::uint64_t> block_versions;
 };
 
 // The id of the execution, once its start is durable; or why it did not

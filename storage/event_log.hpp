@@ -69,12 +69,14 @@ inline constexpr std::string_view node_failures = "node_failures";
 inline constexpr std::string_view block_buckets = "block_buckets";
 inline constexpr std::string_view cost_buckets = "cost_buckets";
 inline constexpr std::string_view failure_buckets = "failure_buckets";
+// workspaceId ‖ '\0' ‖ blockId ‖ '\0' ‖ executionId -> the test run JSON.
+inline constexpr std::string_view test_runs = "test_runs";
 
-inline constexpr std::array<std::string_view, 13> all = {
+inline constexpr std::array<std::string_view, 14> all = {
   executions,         flows,          meta,          executions_by_workspace,
   idempotency,        webhook_logs,   decisions,     decisions_by_workspace,
   decisions_by_block, node_failures,  block_buckets, cost_buckets,
-  failure_buckets};
+  failure_buckets,    test_runs};
 
 constexpr bool known(std::string_view family) {
   for (auto name : all)

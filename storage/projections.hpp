@@ -98,6 +98,17 @@ inline projection_put node_failure(std::string_view workspace_id, std::string_vi
           .value = std::move(row)};
 }
 
+// test_runs: workspace ‖ '\0' ‖ block id ‖ '\0' ‖ execution id -> the test run.
+inline std::string block_test_runs(std::string_view workspace_id, std::string_view block_id) {
+  return families::compound_prefix(families::compound_key(workspace_id, block_id));
+}
+inline projection_put test_run(std::string_view workspace_id, std::string_view block_id,
+                               std::string_view execution_id, std::string row) {
+  return {.family = std::string(families::test_runs),
+          .key = block_test_runs(workspace_id, block_id).append(execution_id),
+          .value = std::move(row)};
+}
+
 // The analytics rows, written by the insight projector only. Hours are the
 // big-endian u64 of their first millisecond, so keys sort by time.
 inline std::string hour_part(unix_ms hour) {

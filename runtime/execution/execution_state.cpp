@@ -195,6 +195,11 @@ void apply(execution_state& s, const execution_event& event) {
         }
         if (e.cost)
           node.cost += *e.cost;
+        if (!e.iteration) {
+          node.model = e.model;
+          node.ttft_ms = e.ttft_ms;
+          node.tokens_per_second = e.tokens_per_second;
+        }
       },
       [&](const node_error& e) {
         auto& t = task_of(s, e.node_id, e.iteration);

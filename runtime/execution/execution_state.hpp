@@ -60,6 +60,10 @@ struct node_record {
   std::int64_t tokens_input = 0;
   std::int64_t tokens_output = 0;
   double cost = 0;
+  // ai-blocks, from the node's own node_complete:
+  std::optional<std::string> model;
+  std::optional<std::int64_t> ttft_ms;
+  std::optional<double> tokens_per_second;
 };
 
 struct execution_state {
