@@ -211,7 +211,8 @@ void dispatch(self_ptr self, const task_key& key) {
                                                        .key = key,
                                                        .attempt = task.attempts,
                                                        .input = task.input,
-                                                       .deadline = task.deadline});
+                                                       .deadline = task.deadline,
+                                                       .tool_steps = task.tool_steps});
   node_context context{.parent = execution_actor(self),
                        .jq = st.setup.jq,
                        .via = st.setup.via,

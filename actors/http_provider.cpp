@@ -19,6 +19,9 @@ struct http_state {
   std::string error_body;
   bool ended = false;
   std::optional<node_failure> failed;
+  std::shared_ptr<delivery> via;
+  // The transfer of the model call under way (0: none), aborted at exit.
+  std::shared_ptr<std::uint64_t> transfer = std::make_shared<std::uint64_t>(0);
 };
 
 using http_self = http_provider_actor::stateful_pointer<http_state>;
@@ -27,13 +30,7 @@ transfer_request request_of(const ai_attempt& a) {
   const auto& settings = a.settings();
   const auto& connection = a.connection();
   auto wire = wire_of(connection.kind);
-  llm_request request{.model = a.job().model,
-                      .system_prompt = settings.system_prompt,
-                      .user_message = render_user_message(settings, a.task().input),
-                      .temperature = settings.temperature,
-                      .max_tokens = settings.max_tokens};
-  if (!settings.output_schema_json.is_null())
-    request.output_schema = settings.output_schema_json;
+  auto request = a.next_request();
   transfer_request transfer{.url = llm_endpoint(wire, connection.base_url),
                             .headers = {"Content-Type: application/json",
                                         "Accept: text/event-stream"},
@@ -48,6 +45,30 @@ transfer_request request_of(const ai_attempt& a) {
   transfer.total_timeout = std::chrono::milliseconds(settings.timeout_ms);
   transfer.idle_timeout = std::min(transfer.idle_timeout, transfer.total_timeout);
   return transfer;
+}
+
+// One model call: a fresh decoder and transfer.
+void call_model(http_self self) {
+  auto& st = self->state;
+  auto& a = *st.attempt;
+  st.decoder = make_stream_decoder(wire_of(a.connection().kind));
+  st.status = 0;
+  st.error_body.clear();
+  st.ended = false;
+  st.failed.reset();
+  caf::actor me = caf::actor_cast<caf::actor>(self);
+  auto via = st.via;
+  *st.transfer = a.job().transport->start(
+    request_of(a),
+    transfer_events{
+      [me, via](long status) { via->send(me, http_status_atom_v, status); },
+      [me, via](std::string bytes) { via->send(me, http_data_atom_v, std::move(bytes)); },
+      [me, via](transfer_result r) { via->send(me, http_done_atom_v, std::move(r)); }});
+}
+
+void next(http_self self, ai_attempt::next_step step) {
+  if (step == ai_attempt::next_step::call_model)
+    call_model(self);
 }
 
 void take_updates(http_self self, std::vector<llm_update> updates) {
@@ -92,32 +113,32 @@ void on_done(http_self self, const transfer_result& r) {
     return a.fail(self, *st.failed);
   if (!st.ended)
     return a.fail(self, transport_failure(a.call(), transport_error::stream_cut));
-  a.complete(self);
+  *st.transfer = 0;
+  next(self, a.round_ended(self));
 }
 
 http_provider_actor::behavior_type http_provider(http_self self, ai_attempt attempt,
                                                  std::shared_ptr<delivery> via) {
   auto& st = self->state;
   st.attempt.emplace(std::move(attempt));
+  st.via = std::move(via);
   auto& a = *st.attempt;
   if (auto refused = a.ask_breaker(self)) {
     a.fail(self, std::move(*refused));
   } else {
-    st.decoder = make_stream_decoder(wire_of(a.connection().kind));
-    caf::actor me = caf::actor_cast<caf::actor>(self);
-    auto transport = a.job().transport;
-    auto id = transport->start(
-      request_of(a),
-      transfer_events{
-        [me, via](long status) { via->send(me, http_status_atom_v, status); },
-        [me, via](std::string bytes) { via->send(me, http_data_atom_v, std::move(bytes)); },
-        [me, via](transfer_result r) { via->send(me, http_done_atom_v, std::move(r)); }});
-    self->attach_functor([transport, id] { transport->abort(id); });
+    self->attach_functor([transport = a.job().transport, transfer = st.transfer] {
+      if (*transfer)
+        transport->abort(*transfer);
+    });
+    next(self, a.start(self));
   }
   return {
     [self](http_status_atom, long status) { self->state.status = status; },
     [self](http_data_atom, std::string& bytes) { on_data(self, std::move(bytes)); },
     [self](http_done_atom, const transfer_result& r) { on_done(self, r); },
+    [self](jq_done_atom, std::uint64_t tag, const sandbox::jq_reply& reply) {
+      next(self, self->state.attempt->tool_done(self, tag, reply));
+    },
   };
 }
 

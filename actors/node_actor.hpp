@@ -22,6 +22,7 @@ struct node_task {
   std::uint32_t attempt = 1;
   boost::json::value input;
   std::optional<unix_ms> deadline;  // delay nodes
+  std::vector<runtime::tool_step> tool_steps;  // ai-blocks: the calls so far
 };
 
 // What a node actor needs besides its task.

@@ -34,24 +34,62 @@ struct simulated_state {
 
 using simulated_self = simulated_provider_actor::stateful_pointer<simulated_state>;
 
+void next(simulated_self self, ai_attempt::next_step step);
+
 void next_token(simulated_self self) {
   auto& st = self->state;
   auto& attempt = *st.attempt;
   if (st.next == st.chunks.size()) {
     attempt.set_usage({st.input_tokens, static_cast<std::int64_t>(st.chunks.size())});
-    return attempt.complete(self);
+    return next(self, attempt.round_ended(self));
   }
   attempt.add_text(self, st.chunks[st.next++]);
   self->delayed_send(self, st.delay, token_atom_v);
+}
+
+// One model call. With tools the server runs, the first call asks the first
+// of them, with the input as its arguments; the reply then tells what each
+// tool returned.
+void call_model(simulated_self self) {
+  auto& st = self->state;
+  auto& a = *st.attempt;
+  const auto& settings = a.settings();
+  auto user = render_user_message(settings, a.task().input);
+  st.input_tokens = count_words(settings.system_prompt) + count_words(user);
+  if (a.round() == 1 && a.tool_steps().empty())
+    for (const auto& tool : settings.tools)
+      if (tool.block_id) {
+        const auto& input = a.task().input;
+        auto arguments = input.is_object() ? input : boost::json::object{{"input", input}};
+        a.add_tool_call(self, runtime::tool_call{"call_1", tool.name,
+                                                 boost::json::serialize(arguments)});
+        a.set_usage({st.input_tokens, 1});
+        return next(self, a.round_ended(self));
+      }
+  auto reply = settings.output_schema ? boost::json::serialize(a.task().input)
+                                      : "Simulated reply (" + a.job().model + "): " + user;
+  if (!settings.output_schema)
+    for (const auto& step : a.tool_steps())
+      reply += " Tool " + step.name + " returned "
+               + boost::json::serialize(step.output ? *step.output : boost::json::value()) + ".";
+  st.chunks = words_of(reply);
+  st.next = 0;
+  self->delayed_send(self, st.delay, token_atom_v);
+}
+
+void next(simulated_self self, ai_attempt::next_step step) {
+  if (step == ai_attempt::next_step::call_model)
+    call_model(self);
 }
 
 simulated_provider_actor::behavior_type simulated(simulated_self self, ai_attempt attempt) {
   auto& st = self->state;
   st.attempt.emplace(std::move(attempt));
   auto& a = *st.attempt;
+  auto ignore_jq = [](jq_done_atom, std::uint64_t, const sandbox::jq_reply&) {};
   if (auto refused = a.ask_breaker(self)) {
     a.fail(self, std::move(*refused));
-    return {[](token_atom) {}};
+    return {[](token_atom) {}, ignore_jq};
   }
   if (a.job().model.rfind("fail", 0) == 0) {
     a.fail(self, runtime::node_failure{
@@ -59,17 +97,14 @@ simulated_provider_actor::behavior_type simulated(simulated_self self, ai_attemp
                               + a.job().model + ": simulated failure (attempt "
                               + std::to_string(a.task().attempt) + ")",
                    .retryable = true});
-    return {[](token_atom) {}};
+    return {[](token_atom) {}, ignore_jq};
   }
-  const auto& settings = a.settings();
-  auto user = render_user_message(settings, a.task().input);
-  auto reply = settings.output_schema ? boost::json::serialize(a.task().input)
-                                      : "Simulated reply (" + a.job().model + "): " + user;
-  st.chunks = words_of(reply);
   st.delay = std::chrono::milliseconds(token_delay_of(a.connection().base_url));
-  st.input_tokens = count_words(settings.system_prompt) + count_words(user);
-  self->delayed_send(self, st.delay, token_atom_v);
-  return {[self](token_atom) { next_token(self); }};
+  next(self, a.start(self));
+  return {[self](token_atom) { next_token(self); },
+          [self](jq_done_atom, std::uint64_t tag, const sandbox::jq_reply& reply) {
+            next(self, self->state.attempt->tool_done(self, tag, reply));
+          }};
 }
 
 } // namespace

@@ -4,14 +4,17 @@
 // tokenDelayMs ("simulated://?tokenDelayMs=5", default 20) and counted a
 // token per word. A model whose name starts with "fail" fails every attempt
 // with a retryable error, so that retries and fallbacks show without a
-// network.
+// network. With tools the server runs, the first call asks the first tool
+// (the input as its arguments) and the reply tells what it returned.
 #pragma once
 
 #include "actors/ai_attempt.hpp"
 
 namespace baley::actors {
 
-using simulated_provider_actor = caf::typed_actor<caf::reacts_to<token_atom>>;
+using simulated_provider_actor =
+  caf::typed_actor<caf::reacts_to<token_atom>,
+                   caf::reacts_to<jq_done_atom, std::uint64_t, sandbox::jq_reply>>;
 
 simulated_provider_actor spawn_simulated_provider(caf::local_actor* spawner,
                                                   ai_attempt attempt);

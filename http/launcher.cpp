@@ -43,6 +43,12 @@ void execution_launcher::launch(launch_request request, launch_continuation then
     for (const auto& id : runtime::block_ids_in(flow->flow))
       if (const auto* block = catalog.block(request.workspace_id, id))
         blocks[id] = block->version;
+  // The function-blocks that stored ai-blocks use as tools, at their latest.
+  for (const auto& [id, version] : block_versions(blocks))
+    if (const auto* block = catalog.block(request.workspace_id, id))
+      for (const auto& tool_id : runtime::tool_block_ids_of(block->block))
+        if (const auto* tool = catalog.block(request.workspace_id, tool_id))
+          blocks.try_emplace(tool_id, tool->version);
   if (auto compiled = p_.engine.cached_flow(request.flow_id, request.flow_version, blocks)) {
     if (auto valid = runtime::validate_flow_input(*compiled, request.input); !valid)
       return then(nullptr, &valid.error());

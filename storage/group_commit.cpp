@@ -291,9 +291,15 @@ bool group_commit::stage_projection(const projection_put& put) {
   }
   if (!stage_put(put, true))
     return false;
-  for (const auto& d : derived_)
+  for (const auto& d : derived_) {
+    if (!families::known(d.family)) {
+      failure_message_ = "projection failed: unknown projection family \"" + d.family + "\"";
+      overlay_.clear();
+      return false;
+    }
     if (!stage_put(d, true))
       return false;
+  }
   return true;
 }
 

@@ -70,6 +70,8 @@ void fill(json::object& o, const node_complete& e) {
     o["ttftMs"] = *e.ttft_ms;
   if (e.tokens_per_second)
     o["tokensPerSecond"] = *e.tokens_per_second;
+  if (!e.tool_calls.is_null())
+    o["toolCalls"] = e.tool_calls;
 }
 void fill(json::object& o, const node_error& e) {
   o["nodeId"] = e.node_id;
@@ -200,6 +202,7 @@ result<execution_event> event_from_json(const json::object& o) {
       e.ttft_ms = json_integer(*t, 0, std::numeric_limits<std::int64_t>::max());
     if (auto* t = o.if_contains("tokensPerSecond"); t && t->is_number())
       e.tokens_per_second = t->to_number<double>();
+    e.tool_calls = r.val("toolCalls");
     out.payload = std::move(e);
   } else if (type == names::node_error) {
     out.payload = node_error{.node_id = r.str("nodeId"),

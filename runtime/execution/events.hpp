@@ -55,6 +55,7 @@ struct node_complete {
   std::optional<std::string> model;
   std::optional<std::int64_t> ttft_ms;         // ai-blocks
   std::optional<double> tokens_per_second;     // ai-blocks
+  boost::json::value tool_calls;  // null, or [{id, name, arguments, output}]
 };
 
 struct node_error {

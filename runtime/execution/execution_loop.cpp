@@ -79,6 +79,8 @@ std::optional<execution_event> execution_loop::answer(const task_report& r, loop
       done.model = out->ai->model;
       done.ttft_ms = out->ai->ttft_ms;
       done.tokens_per_second = out->ai->tokens_per_second;
+      if (!out->ai->tool_calls.empty())
+        done.tool_calls = out->ai->tool_calls;
     }
     return execution_event{ctx.now, std::move(done)};
   }

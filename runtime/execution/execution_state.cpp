@@ -10,6 +10,7 @@
 #include <limits>
 
 namespace baley::runtime {
+namespace json = boost::json;
 namespace {
 
 
@@ -175,7 +176,31 @@ void apply(execution_state& s, const execution_event& event) {
         t.deadline = e.deadline;
         t.retry_at.reset();
       },
-      [&](const node_stream&) {},
+      [&](const node_stream& e) {
+        const auto* o = e.event.if_object();
+        const auto* type = o ? o->if_contains("type") : nullptr;
+        if (!type || !type->is_string())
+          return;
+        auto text = [o](std::string_view key) {
+          const auto* v = o->if_contains(key);
+          return v && v->is_string() ? std::string(v->get_string()) : std::string();
+        };
+        auto& steps = task_of(s, e.node_id, e.iteration).tool_steps;
+        if (type->get_string() == "tool_call") {
+          const auto* round = o->if_contains("round");
+          steps.push_back(tool_step{
+            .id = text("id"),
+            .name = text("name"),
+            .arguments = o->contains("arguments") ? o->at("arguments") : json::value(),
+            .round = static_cast<std::uint32_t>(
+              round ? json_integer(*round, 1, 1000).value_or(1) : 1)});
+        } else if (type->get_string() == "tool_result") {
+          auto id = text("id");
+          for (auto& step : steps)
+            if (step.id == id && !step.output)
+              step.output = o->contains("output") ? o->at("output") : json::value();
+        }
+      },
       [&](const node_complete& e) {
         auto& node = s.nodes[e.node_id];
         auto& t = task_of(s, e.node_id, e.iteration);

@@ -7,6 +7,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 namespace baley::runtime {
 
@@ -32,6 +33,17 @@ bool is_terminal(execution_status status);
 // for any other event. For readers of stored records (SSE, the CLI).
 std::optional<execution_status> terminal_status_of(std::string_view event_json);
 
+// A tool call an ai-block's model made and, once run, what it returned
+// (node_stream tool_call / tool_result events). `round` numbers the model
+// calls of the node run from 1; a new attempt goes on from the last one.
+struct tool_step {
+  std::string id;
+  std::string name;
+  boost::json::value arguments;
+  std::optional<boost::json::value> output;
+  std::uint32_t round = 1;
+};
+
 // One run of a node, or of one loop iteration, across its attempts.
 struct task_record {
   node_status status = node_status::pending;
@@ -51,6 +63,7 @@ struct task_record {
   std::int64_t duration_ms = 0;
   std::optional<unix_ms> deadline;  // delay nodes
   std::optional<unix_ms> retry_at;  // waiting_retry: when the next attempt starts
+  std::vector<tool_step> tool_steps;  // ai-blocks with tools, oldest first
 };
 
 struct node_record {

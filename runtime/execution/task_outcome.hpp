@@ -2,6 +2,7 @@
 // and an ai-block's usage), a failure with its class, or a loop's items.
 #pragma once
 
+#include <boost/json/array.hpp>
 #include <boost/json/value.hpp>
 
 #include <cstdint>
@@ -20,6 +21,7 @@ struct ai_outcome {
   double cost = 0;
   std::int64_t ttft_ms = 0;            // attempt start to first token
   double tokens_per_second = 0;        // output tokens over the streaming time
+  boost::json::array tool_calls;       // [{id, name, arguments, output}]
 };
 
 struct node_output {

@@ -67,7 +67,14 @@ json::object test_run_json(const std::string& execution_id, const execution_stat
   o["ttftMs"] = ai && node && node->ttft_ms ? json::value(*node->ttft_ms) : json::value();
   o["tokensPerSecond"] = ai && node && node->tokens_per_second
                            ? json::value(*node->tokens_per_second) : json::value();
-  o["toolCalls"] = json::array();
+  json::array calls;
+  if (node)
+    for (const auto& step : node->task.tool_steps)
+      calls.push_back(json::object{{"id", step.id},
+                                   {"name", step.name},
+                                   {"arguments", step.arguments},
+                                   {"output", step.output ? *step.output : json::value()}});
+  o["toolCalls"] = std::move(calls);
   return o;
 }
 

@@ -27,6 +27,48 @@ std::string type_of(const stored_block& b) {
   return type && type->is_string() ? std::string(type->get_string()) : std::string();
 }
 
+// An ai-block's tools with a blockId get that function-block's code and
+// version (data.tools[i].code, .blockVersion).
+void resolve_tools(json::object& data, const std::string& node_id, const block_lookup& lookup,
+                   block_resolution& out) {
+  auto* tools = data.if_contains("tools");
+  if (!tools || !tools->is_array())
+    return;
+  for (auto& t : tools->get_array()) {
+    if (!t.is_object())
+      continue;
+    auto& tool = t.get_object();
+    auto id = block_id_of(tool);
+    if (!id)
+      continue;
+    auto block = lookup(*id);
+    const auto* config = block ? config_of(*block) : nullptr;
+    if (!config)
+      continue;
+    if (type_of(*block) != "function-block") {
+      out.problems.push_back({node_id, "tool block '" + *id + "' is a " + type_of(*block)
+                                         + ", not a function-block"});
+      continue;
+    }
+    if (const auto* code = config->if_contains("code"))
+      tool["code"] = *code;
+    tool["blockVersion"] = block->version;
+    out.versions[*id] = block->version;
+  }
+}
+
+std::vector<std::string> tool_block_ids(const json::object& data) {
+  std::vector<std::string> ids;
+  const auto* tools = data.if_contains("tools");
+  if (!tools || !tools->is_array())
+    return ids;
+  for (const auto& t : tools->get_array())
+    if (t.is_object())
+      if (auto id = block_id_of(t.get_object()))
+        ids.push_back(*id);
+  return ids;
+}
+
 } // namespace
 
 block_resolution resolve_blocks(const json::value& flow, const block_lookup& lookup) {
@@ -64,6 +106,7 @@ block_resolution resolve_blocks(const json::value& flow, const block_lookup& loo
       d = std::move(merged);
       out.versions[*id] = block->version;
     }
+    resolve_tools(d, node_id, lookup, out);
     auto* body = d.if_contains("body");
     if (body && body->is_object()) {
       if (auto id = block_id_of(body->get_object())) {
@@ -94,12 +137,22 @@ std::vector<std::string> block_ids_in(const json::value& flow) {
       continue;
     if (auto id = block_id_of(data->get_object()))
       ids.push_back(*id);
+    for (auto& id : tool_block_ids(data->get_object()))
+      ids.push_back(std::move(id));
     const auto* body = data->get_object().if_contains("body");
     if (body && body->is_object())
       if (auto id = block_id_of(body->get_object()))
         ids.push_back(*id);
   }
   return ids;
+}
+
+std::vector<std::string> tool_block_ids_of(const json::value& block) {
+  const auto* b = block.if_object();
+  const auto* config = b ? b->if_contains("config") : nullptr;
+  if (!config || !config->is_object())
+    return {};
+  return tool_block_ids(config->get_object());
 }
 
 std::string compiled_flow_key(const std::string& flow_id, std::uint64_t version,

@@ -39,6 +39,9 @@ struct block_resolution {
 block_resolution resolve_blocks(const boost::json::value& flow, const block_lookup& lookup);
 
 // The ids of the blocks a flow names (nodes and loop bodies).
+// The function-blocks a stored block's config.tools name (ai-blocks).
+std::vector<std::string> tool_block_ids_of(const boost::json::value& block);
+
 std::vector<std::string> block_ids_in(const boost::json::value& flow);
 
 // "<flowId>@<version>" plus "#<block>@<version>,..." when blocks are used:

@@ -114,6 +114,15 @@ struct settings_reader {
       problem(node.id, "connection '" + std::string(connection->get_string()) + "' not found");
     if (parsed && known)
       settings = std::move(parsed).value();
+    for (auto& tool : settings.tools)
+      if (tool.block_id) {
+        auto compiled = programs.get(tool.code);
+        if (!compiled)
+          problem(node.id, "tool '" + tool.name + "': block '" + *tool.block_id
+                             + "': " + compiled.error().message);
+        else
+          tool.program = *compiled;
+      }
   }
 
   void read(const compiled_node& node, source_settings& settings) {

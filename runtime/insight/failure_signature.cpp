@@ -38,7 +38,8 @@ std::string failure_signature(std::string_view message) {
   while (i < message.size()) {
     char c = message[i];
     bool word_start = i == 0 || !is_word(message[i - 1]);
-    if (c == '"' || c == '\'') {
+    // A quote opens quoted text; an apostrophe inside a word ("can't") does not.
+    if (c == '"' || (c == '\'' && word_start)) {
       auto close = message.find(c, i + 1);
       if (close != std::string_view::npos) {
         out += "<s>";

@@ -3,6 +3,7 @@
 
 #include "runtime/numbers.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <limits>
@@ -11,7 +12,8 @@ namespace baley::runtime {
 namespace {
 constexpr std::int64_t exact_below = 1024;  // 2^10
 constexpr int sub_bits = 6;                 // 64 bins per octave
-constexpr std::uint32_t max_bin = 1 << 20;
+// The bin of INT64_MAX: no latency maps past it.
+constexpr std::uint32_t max_bin = 1024 + (62 - 10) * 64 + 63;
 } // namespace
 
 std::uint32_t latency_histogram::bin_of(std::int64_t latency_ms) {
@@ -49,7 +51,10 @@ void latency_histogram::merge(const latency_histogram& other) {
 std::optional<std::int64_t> latency_histogram::percentile(double p) const {
   if (total_ == 0)
     return std::nullopt;
-  auto rank = static_cast<std::uint64_t>(std::ceil(p / 100.0 * static_cast<double>(total_)));
+  // p * n / 100 with the rounding error of the division taken off, so that
+  // 7 % of 100 is rank 7, not 8.
+  auto exact = p * static_cast<double>(total_) / 100.0;
+  auto rank = static_cast<std::uint64_t>(std::ceil(exact - 1e-9 * std::max(1.0, exact)));
   if (rank < 1)
     rank = 1;
   std::uint64_t seen = 0;

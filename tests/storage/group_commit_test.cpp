@@ -5,6 +5,7 @@
 
 #include "storage/event_log.hpp"
 #include "temp_dir.hpp"
+#include "writer_gate.hpp"
 
 #include <gtest/gtest.h>
 
@@ -17,8 +18,10 @@ namespace baley::storage {
 namespace {
 
 using testing::temp_dir;
+using testing::collected;
+using testing::writer_gate;
 
-using append_result = result<std::vector<committed_event>>;
+using testing::append_result;
 
 append_request request(std::string stream, int n,
                        std::optional<std::uint64_t> expected = std::nullopt) {
@@ -29,47 +32,6 @@ append_request request(std::string stream, int n,
   return r;
 }
 
-// Holds the writer inside the listener of its first batch until released, so
-// that everything appended meanwhile is queued for the next batch: batching
-// is then deterministic, with no sleeps.
-class writer_gate {
-public:
-  explicit writer_gate(event_log& log) {
-    log.set_commit_listener([this](const std::vector<committed_event>&) {
-      if (first_) {
-        first_ = false;
-        entered_.set_value();
-        release_future_.wait();
-      }
-    });
-  }
-  void wait_until_held() { entered_.get_future().wait(); }
-  void release() { release_.set_value(); }
-
-private:
-  bool first_ = true;  // writer thread only
-  std::promise<void> entered_;
-  std::promise<void> release_;
-  std::shared_future<void> release_future_ = release_.get_future().share();
-};
-
-struct collected {
-  std::mutex mutex;
-  std::map<int, append_result> results;
-  std::condition_variable done;
-
-  append_callback slot(int id) {
-    return [this, id](append_result r) {
-      std::lock_guard lock(mutex);
-      results.emplace(id, std::move(r));
-      done.notify_all();
-    };
-  }
-  void wait_for(std::size_t count) {
-    std::unique_lock lock(mutex);
-    done.wait(lock, [&] { return results.size() >= count; });
-  }
-};
 
 // One append held in the writer by `gate` while 100 more queue on 7 streams;
 // returns once all 101 are answered. The gate must outlive every later commit.

@@ -2,6 +2,8 @@
 // list-item JSON, and the stored text pinned to hand-written wire names.
 #include "runtime/execution/execution_summary.hpp"
 
+#include "fold_events.hpp"
+
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -16,12 +18,7 @@ namespace json = boost::json;
 
 constexpr unix_ms ts = 1'732'802'587'123;  // 2024-11-28T14:03:07.123Z
 
-execution_state fold(const std::vector<execution_event>& events) {
-  execution_state state;
-  for (const auto& e : events)
-    apply(state, e);
-  return state;
-}
+using testing::fold;
 
 execution_event start(std::string workspace_id) {
   return {ts, execution_start{.input = json::object{{"q", "hi"}},
