@@ -1,6 +1,7 @@
 // The shared part of an ai-block attempt; see ai_attempt.hpp.
 #include "actors/ai_attempt.hpp"
 
+#include "os/stack_trace.hpp"
 #include "runtime/json_text.hpp"
 #include "sandbox/jq_frames.hpp"
 
@@ -226,6 +227,16 @@ json::array ai_attempt::tool_calls_json(std::optional<std::uint32_t> only_round)
 
 void ai_attempt::report(caf::scheduled_actor* self, task_outcome outcome, bool tell_breaker,
                         bool retryable_failure) {
+  if (job_.usage && tell_breaker) {
+    const auto* out = std::get_if<node_output>(&outcome);
+    if (out && out->ai)
+      job_.usage->ai_call(provider_kind_name(connection_.kind), job_.model, true,
+                          out->ai->input_tokens, out->ai->output_tokens, out->ai->cost);
+    else
+      job_.usage->ai_call(provider_kind_name(connection_.kind), job_.model, false,
+                          earlier_usage_.input + usage_.input,
+                          earlier_usage_.output + usage_.output, 0);
+  }
   if (job_.breakers && tell_breaker) {
     job_.breakers->record({settings().connection_id, job_.model}, retryable_failure, now());
     *verdict_ = true;
@@ -237,6 +248,13 @@ void ai_attempt::report(caf::scheduled_actor* self, task_outcome outcome, bool t
 }
 
 void ai_attempt::fail(caf::scheduled_actor* self, node_failure failure) {
+  if (job_.debug)
+    failure.debug = json::object{{"detail", "provider " + std::string(provider_kind_name(connection_.kind))
+                                              + ", model " + job_.model + ", attempt "
+                                              + std::to_string(task().attempt) + ": "
+                                              + failure.message},
+                                 {"stackTrace", os::current_stack_trace()}};
+
   bool tell_breaker = !failure.breaker_open;
   bool retryable = failure.retryable;
   report(self, std::move(failure), tell_breaker, retryable);
@@ -253,6 +271,7 @@ void ai_attempt::complete(caf::scheduled_actor* self) {
   ai.tokens_per_second = double(ai.output_tokens) * 1000.0 / double(streaming_ms);
   if (job_.prices)
     ai.cost = job_.prices->cost(ai.model, token_usage{ai.input_tokens, ai.output_tokens});
+
   if (!settings().output_schema) {
     // A reply made only of tool calls the server does not run is
     // {"toolCalls": [...]}.

@@ -17,6 +17,7 @@
 #include "actors/connection_directory.hpp"
 #include "actors/llm_transport.hpp"
 #include "actors/node_actor.hpp"
+#include "actors/usage_meter.hpp"
 
 #include "runtime/llm/llm_request.hpp"
 #include "runtime/llm/llm_stream.hpp"
@@ -36,6 +37,7 @@ struct ai_task {
   std::shared_ptr<const runtime::price_table> prices;
   std::shared_ptr<llm_transport> transport;
   std::shared_ptr<breaker_board> breakers;
+  std::shared_ptr<usage_meter> usage;  // may be null
   std::string model;                // this attempt's model (a fallback or the first)
   std::uint32_t max_attempts = 1;   // for "attempt n of m" in errors
   bool debug = false;               // errors carry the provider's raw body

@@ -194,6 +194,7 @@ started_execution engine::spawn(execution_setup setup) {
   setup.prices = prices_;
   setup.transport = transport_;
   setup.breakers = breakers_;
+  setup.usage = usage_;
   setup.jq = jq_;
   setup.debug = debug_;
   setup.time = time_;

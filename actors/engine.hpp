@@ -6,6 +6,7 @@
 #include "actors/breaker_board.hpp"
 #include "actors/execution_actor.hpp"
 #include "actors/llm_transport.hpp"
+#include "actors/usage_meter.hpp"
 #include "runtime/flow/block_resolution.hpp"
 #include "runtime/jq/jq_program.hpp"
 
@@ -78,6 +79,7 @@ public:
   connection_directory& connections() { return *connections_; }
   // The circuit breakers of every (connection, model).
   const breaker_board& breakers() const { return *breakers_; }
+  const usage_meter& usage() const { return *usage_; }
   // The jq sandbox every execution evaluates its jq in.
   const sandbox::jq_pool& jq() const { return *jq_; }
   // For the flow compiler: does this connection exist?
@@ -129,6 +131,7 @@ private:
   std::shared_ptr<connection_directory> connections_ = std::make_shared<connection_directory>();
   std::shared_ptr<llm_transport> transport_ = std::make_shared<llm_transport>();
   std::shared_ptr<breaker_board> breakers_;
+  std::shared_ptr<usage_meter> usage_ = std::make_shared<usage_meter>();
   std::shared_ptr<sandbox::jq_pool> jq_;
   bool debug_ = false;
   std::shared_ptr<const runtime::price_table> prices_ =

@@ -216,7 +216,8 @@ void dispatch(self_ptr self, const task_key& key) {
   node_context context{.parent = execution_actor(self),
                        .jq = st.setup.jq,
                        .via = st.setup.via,
-                       .time = st.setup.time};
+                       .time = st.setup.time,
+                       .debug = st.setup.debug};
   if (auto* ai = node->settings_of<runtime::ai_settings>(); ai && !key.iteration) {
     auto models = ai->models();
     st.workers[key] = spawn_ai_node(self,
@@ -225,6 +226,7 @@ void dispatch(self_ptr self, const task_key& key) {
                                             .prices = st.setup.prices,
                                             .transport = st.setup.transport,
                                             .breakers = st.setup.breakers,
+                                            .usage = st.setup.usage,
                                             .model = models[current_model_index(models, task)],
                                             .max_attempts = node->retry.max_retries + 1,
                                             .debug = st.setup.debug},
@@ -273,6 +275,10 @@ void on_appended(self_ptr self, const append_outcome& outcome) {
     return;
   }
   auto events = std::move(st.in_flight_events);
+  if (st.setup.usage)
+    for (const auto& e : events)
+      if (const auto* failed = std::get_if<node_error>(&e.payload))
+        st.setup.usage->node_failed(st.loop->state().flow_id, failed->node_id, failed->code);
   auto effects = st.loop->commit(events);
   if (st.setup.observer && std::holds_alternative<execution_start>(events.front().payload))
     self->send(st.setup.observer, started_atom_v, st.setup.execution_id);

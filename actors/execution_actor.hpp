@@ -6,6 +6,7 @@
 #pragma once
 
 #include "actors/breaker_board.hpp"
+#include "actors/usage_meter.hpp"
 #include "actors/connection_directory.hpp"
 #include "actors/llm_transport.hpp"
 #include "actors/clock.hpp"
@@ -41,6 +42,7 @@ struct execution_setup {
   // Outbound HTTP for the ai-blocks' providers (may be null: simulated only).
   std::shared_ptr<llm_transport> transport;
   std::shared_ptr<breaker_board> breakers;  // may be null: no breakers
+  std::shared_ptr<usage_meter> usage;       // may be null: not counted
   // The jq sandbox every jq evaluation of this execution runs in.
   std::shared_ptr<sandbox::jq_pool> jq;
   bool debug = false;                       // provider errors carry raw bodies

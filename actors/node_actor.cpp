@@ -2,6 +2,8 @@
 // at a time, or waits for a delay's deadline first.
 #include "actors/node_actor.hpp"
 
+#include "os/stack_trace.hpp"
+
 #include <caf/all.hpp>
 
 #include <boost/json/serialize.hpp>
@@ -20,6 +22,10 @@ struct node_state {
 using node_self = node_actor::stateful_pointer<node_state>;
 
 void report(node_self self, runtime::task_outcome outcome) {
+  if (auto* failure = std::get_if<runtime::node_failure>(&outcome); failure && self->state.context.debug)
+    failure->debug = boost::json::object{{"detail", failure->code.empty() ? failure->message
+                                                                          : failure->code + ": " + failure->message},
+                                         {"stackTrace", os::current_stack_trace()}};
   auto& st = self->state;
   auto r = std::make_shared<const runtime::task_report>(
     runtime::task_report{st.task->key, st.task->attempt, std::move(outcome)});

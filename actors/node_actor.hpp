@@ -31,6 +31,7 @@ struct node_context {
   std::shared_ptr<sandbox::jq_pool> jq;
   std::shared_ptr<delivery> via;          // brings the sandbox's replies
   std::shared_ptr<const clock> time;
+  bool debug = false;  // failures carry {"detail","stackTrace"} (serve --debug)
 };
 
 using node_actor = caf::typed_actor<

@@ -5,6 +5,7 @@
 #include "cli/command_line.hpp"
 
 #include "http/api.hpp"
+#include "http/replies.hpp"
 #include "http/server.hpp"
 #include "runtime/json_text.hpp"
 
@@ -121,6 +122,7 @@ int serve_command(int argc, char** argv) {
   options.request_timeout = std::chrono::milliseconds(*timeout);
   options.sse_ping_interval = std::chrono::milliseconds(*ping);
   options.debug = debug;
+  http::set_debug_answers(debug);
   http::server server(options, *api->sink);
   auto bound = server.start();
   if (!bound) {

@@ -30,6 +30,8 @@ json::object task_json(const task_record& t) {
   bool failed = !t.error.empty() && t.status != node_status::completed;
   o["error"] = failed ? json::value(t.error) : json::value();
   o["errorCode"] = failed && !t.error_code.empty() ? json::value(t.error_code) : json::value();
+  if (failed && !t.error_debug.is_null())
+    o["debug"] = t.error_debug;  // `serve --debug` only
   return o;
 }
 

@@ -95,6 +95,33 @@ std::string metrics::render(const sources& from) const {
       << "baley_jq_queue " << from.jq.queued << "\n"
       << "# HELP baley_jq_running jq evaluations running now.\n# TYPE baley_jq_running gauge\n"
       << "baley_jq_running " << from.jq.running << "\n";
+  out << "# HELP baley_node_errors_total Final node errors, by flow, node and code.\n"
+         "# TYPE baley_node_errors_total counter\n";
+  for (const auto& [key, n] : from.usage.node_errors)
+    out << "baley_node_errors_total{flow=\"" << escape_label(std::get<0>(key)) << "\",node=\""
+        << escape_label(std::get<1>(key)) << "\",code=\"" << escape_label(std::get<2>(key))
+        << "\"} " << n << "\n";
+  auto ai_labels = [](const std::pair<std::string, std::string>& key) {
+    return "provider=\"" + escape_label(key.first) + "\",model=\"" + escape_label(key.second)
+           + "\"";
+  };
+  out << "# HELP baley_ai_calls_total ai-block provider attempts, by provider, model and "
+         "outcome.\n# TYPE baley_ai_calls_total counter\n";
+  for (const auto& [key, t] : from.usage.ai)
+    out << "baley_ai_calls_total{" << ai_labels(key) << ",outcome=\"ok\"} " << t.ok << "\n"
+        << "baley_ai_calls_total{" << ai_labels(key) << ",outcome=\"error\"} " << t.failed
+        << "\n";
+  out << "# HELP baley_ai_tokens_total Tokens of ai-block calls, by provider, model and "
+         "direction.\n# TYPE baley_ai_tokens_total counter\n";
+  for (const auto& [key, t] : from.usage.ai)
+    out << "baley_ai_tokens_total{" << ai_labels(key) << ",direction=\"input\"} "
+        << t.input_tokens << "\n"
+        << "baley_ai_tokens_total{" << ai_labels(key) << ",direction=\"output\"} "
+        << t.output_tokens << "\n";
+  out << "# HELP baley_ai_cost_usd_total Cost of ai-block calls in USD, by provider and "
+         "model.\n# TYPE baley_ai_cost_usd_total counter\n";
+  for (const auto& [key, t] : from.usage.ai)
+    out << "baley_ai_cost_usd_total{" << ai_labels(key) << "} " << t.cost << "\n";
   std::lock_guard lock(mutex_);
   out << "# HELP baley_executions_finished_total Executions that ended, by status.\n"
          "# TYPE baley_executions_finished_total counter\n";

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "actors/breaker_board.hpp"
+#include "actors/usage_meter.hpp"
 #include "sandbox/jq_pool.hpp"
 #include "storage/event_log.hpp"
 
@@ -33,6 +34,7 @@ public:
     std::vector<actors::breaker_board::gauge> breakers;
     sandbox::jq_pool_stats jq;
     std::size_t jq_workers = 0;
+    actors::usage_meter::snapshot usage;
   };
   std::string render(const sources& from) const;
 

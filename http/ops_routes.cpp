@@ -23,7 +23,8 @@ void ops_routes::metrics_page(const api_call_ptr& call) {
   r.body = counters_.render({.log = engine_.log().stats(),
                              .breakers = engine_.breakers().states(engine_.time()->now()),
                              .jq = engine_.jq().stats(),
-                             .jq_workers = engine_.jq().worker_pids().size()});
+                             .jq_workers = engine_.jq().worker_pids().size(),
+                             .usage = engine_.usage().read()});
   reply(call, std::move(r));
 }
 

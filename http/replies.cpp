@@ -1,7 +1,12 @@
 // Replies and the error-to-status table; see replies.hpp.
 #include "http/replies.hpp"
 
+#include "os/stack_trace.hpp"
+
+#include <boost/json.hpp>
+
 #include <array>
+#include <atomic>
 #include <utility>
 
 namespace baley::http {
@@ -42,6 +47,8 @@ constexpr std::array<std::pair<std::string_view, int>, 29> statuses = {{
   {"jq_unavailable", 503},
 }};
 
+std::atomic<bool> debug_answers{false};
+
 } // namespace
 
 int http_status_of(std::string_view code) {
@@ -59,9 +66,23 @@ void reply_json(const api_call_ptr& call, int status, const boost::json::value& 
   reply(call, json_response(status, body));
 }
 
+void set_debug_answers(bool on) { debug_answers.store(on, std::memory_order_relaxed); }
+
+http_response error_answer(int status, std::string_view code, std::string_view message) {
+  auto response = error_response(status, code, message);
+  if (status == 500 && debug_answers.load(std::memory_order_relaxed)) {
+    boost::json::object body{{"error", message},
+                             {"code", code},
+                             {"debug", {{"detail", std::string(code) + ": " + std::string(message)},
+                                        {"stackTrace", os::current_stack_trace()}}}};
+    response.body = boost::json::serialize(body);
+  }
+  return response;
+}
+
 void reply_error(const api_call_ptr& call, int status, std::string_view code,
                  std::string_view message) {
-  reply(call, error_response(status, code, message));
+  reply(call, error_answer(status, code, message));
 }
 
 void reply_error(const api_call_ptr& call, const error& failure) {

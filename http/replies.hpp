@@ -17,6 +17,14 @@ namespace baley::http {
 // take writes, 500 for the rest (a broken log or an internal error).
 int http_status_of(std::string_view code);
 
+// `baley serve --debug`: 500 answers then carry "debug": {"detail",
+// "stackTrace"}. Process-wide; off unless set, and never set otherwise.
+void set_debug_answers(bool on);
+
+// The error answer reply_error sends: error_response's, and for a 500 with
+// debug answers on, {"error","code","debug":{"detail","stackTrace"}}.
+http_response error_answer(int status, std::string_view code, std::string_view message);
+
 void reply(const api_call_ptr& call, http_response response);
 void reply_json(const api_call_ptr& call, int status, const boost::json::value& body);
 void reply_error(const api_call_ptr& call, int status, std::string_view code,

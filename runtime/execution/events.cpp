@@ -81,6 +81,8 @@ void fill(json::object& o, const node_error& e) {
   put_iteration(o, e.iteration);
   if (!e.code.empty())
     o["code"] = e.code;
+  if (!e.debug.is_null())
+    o["debug"] = e.debug;
 }
 void fill(json::object& o, const node_retry& e) {
   o["nodeId"] = e.node_id;
@@ -210,7 +212,8 @@ result<execution_event> event_from_json(const json::object& o) {
                              .attempt = static_cast<std::uint32_t>(r.integer("attempt", 1)),
                              .retryable = r.boolean("retryable"),
                              .iteration = r.opt_u32("iteration"),
-                             .code = r.str("code")};
+                             .code = r.str("code"),
+                             .debug = r.val("debug")};
   } else if (type == names::node_retry) {
     out.payload = node_retry{.node_id = r.str("nodeId"),
                              .attempt = static_cast<std::uint32_t>(r.integer("attempt", 2)),

@@ -65,6 +65,7 @@ struct node_error {
   bool retryable = false;
   std::optional<std::uint32_t> iteration;
   std::string code;  // the failure's class ("limit_exceeded"); empty: none
+  boost::json::value debug;  // `serve --debug` only: {"detail","stackTrace"}
 };
 
 struct node_retry {

@@ -231,6 +231,7 @@ void apply(execution_state& s, const execution_event& event) {
         t.status = node_status::failed;
         t.error = e.error;
         t.error_code = e.code;
+        t.error_debug = e.debug;
         t.completed_at = event.ts;
         t.duration_ms = event.ts - t.started_at;
       },

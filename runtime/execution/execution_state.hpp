@@ -58,6 +58,7 @@ struct task_record {
   boost::json::value output;
   std::string error;
   std::string error_code;  // node_error.code
+  boost::json::value error_debug;  // node_error.debug (`serve --debug` only)
   unix_ms started_at = 0;
   unix_ms completed_at = 0;
   std::int64_t duration_ms = 0;

@@ -20,7 +20,8 @@ execution_event decide_failure(const std::string& node_id,
   }
   return {now, node_error{.node_id = node_id, .error = failure.message,
                           .attempt = task.attempts, .retryable = failure.retryable,
-                          .iteration = iteration, .code = failure.code}};
+                          .iteration = iteration, .code = failure.code,
+                          .debug = failure.debug}};
 }
 
 execution_event decide_model_failure(const std::string& node_id,
@@ -42,7 +43,7 @@ execution_event decide_model_failure(const std::string& node_id,
                                .to = models[model_index + 1]}};
   return {now, node_error{.node_id = node_id, .error = failure.message,
                           .attempt = task.attempts, .retryable = failure.retryable,
-                          .code = failure.code}};
+                          .code = failure.code, .debug = failure.debug}};
 }
 
 std::size_t current_model_index(const std::vector<std::string>& models,

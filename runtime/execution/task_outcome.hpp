@@ -39,6 +39,8 @@ struct node_failure {
   // The class as an API code ("jq_error", "limit_exceeded"); empty when the
   // failure names none. Written as node_error.code.
   std::string code = {};
+  // `baley serve --debug` only: {"detail","stackTrace"}; null otherwise.
+  boost::json::value debug = {};
 };
 
 // A loop's items, computed from data.over by the loop's own task.

@@ -74,7 +74,12 @@ TEST(metrics, renders_every_series_for_given_counters) {
     {{"c1", "gpt-4o"}, runtime::breaker_state::open},
     {{"c2", "m"}, runtime::breaker_state::half_open},
     {{"c3", "m"}, runtime::breaker_state::closed}};
-  auto text = m.render({.log = log, .breakers = breakers, .jq = jq, .jq_workers = 2});
+  actors::usage_meter usage;
+  usage.node_failed("f1", "n\"1", "jq_error");
+  usage.ai_call("openai", "gpt-4o", true, 10, 4, 0.25);
+  usage.ai_call("openai", "gpt-4o", false, 0, 0, 0);
+  auto text = m.render(
+    {.log = log, .breakers = breakers, .jq = jq, .jq_workers = 2, .usage = usage.read()});
 
   EXPECT_EQ(text,
     "# HELP baley_log_appends_total Events appended to the log.\n"
@@ -152,6 +157,20 @@ TEST(metrics, renders_every_series_for_given_counters) {
     "# HELP baley_jq_running jq evaluations running now.\n"
     "# TYPE baley_jq_running gauge\n"
     "baley_jq_running 6\n"
+    "# HELP baley_node_errors_total Final node errors, by flow, node and code.\n"
+    "# TYPE baley_node_errors_total counter\n"
+    "baley_node_errors_total{flow=\"f1\",node=\"n\\\"1\",code=\"jq_error\"} 1\n"
+    "# HELP baley_ai_calls_total ai-block provider attempts, by provider, model and outcome.\n"
+    "# TYPE baley_ai_calls_total counter\n"
+    "baley_ai_calls_total{provider=\"openai\",model=\"gpt-4o\",outcome=\"ok\"} 1\n"
+    "baley_ai_calls_total{provider=\"openai\",model=\"gpt-4o\",outcome=\"error\"} 1\n"
+    "# HELP baley_ai_tokens_total Tokens of ai-block calls, by provider, model and direction.\n"
+    "# TYPE baley_ai_tokens_total counter\n"
+    "baley_ai_tokens_total{provider=\"openai\",model=\"gpt-4o\",direction=\"input\"} 10\n"
+    "baley_ai_tokens_total{provider=\"openai\",model=\"gpt-4o\",direction=\"output\"} 4\n"
+    "# HELP baley_ai_cost_usd_total Cost of ai-block calls in USD, by provider and model.\n"
+    "# TYPE baley_ai_cost_usd_total counter\n"
+    "baley_ai_cost_usd_total{provider=\"openai\",model=\"gpt-4o\"} 0.25\n"
     "# HELP baley_executions_finished_total Executions that ended, by status.\n"
     "# TYPE baley_executions_finished_total counter\n"
     "baley_executions_finished_total{status=\"completed\"} 2\n"

@@ -2,6 +2,7 @@
 // and 500 for any other code, including near misses of known ones.
 #include "http/replies.hpp"
 
+#include <boost/json.hpp>
 #include <gtest/gtest.h>
 
 #include <string>
@@ -65,6 +66,22 @@ TEST(replies, the_codes_api_md_names_have_the_status_it_gives) {
   };
   for (const auto& [code, status] : contract)
     EXPECT_EQ(http_status_of(code), status) << code;
+}
+
+TEST(replies, only_a_500_in_debug_mode_carries_a_stack_trace) {
+  auto body = [](int status) { return boost::json::parse(error_answer(status, "c", "m").body); };
+  EXPECT_EQ(body(500), boost::json::parse(R"({"error":"m","code":"c"})")) << "off by default";
+  set_debug_answers(true);
+  auto debug = body(500);
+  set_debug_answers(false);
+  ASSERT_TRUE(debug.as_object().contains("debug")) << debug;
+  EXPECT_EQ(debug.at("debug").at("detail"), "c: m");
+  EXPECT_FALSE(debug.at("debug").at("stackTrace").as_string().empty());
+  set_debug_answers(true);
+  auto not_found = body(404);
+  set_debug_answers(false);
+  EXPECT_FALSE(not_found.as_object().contains("debug")) << "only 500 answers";
+  EXPECT_FALSE(body(500).as_object().contains("debug"));
 }
 
 } // namespace
