@@ -180,8 +180,9 @@ started_execution engine::start(start_request request) {
     .triggered_by = std::string(runtime::trigger_kind_name(request.trigger.kind)),
     .trigger = std::move(request.trigger),
     .workspace_id = std::move(request.workspace_id),
-    .block_versions = std::move(request.block_versions)};
-  setup.start_projections = std::move(request.start_projections);
+    .block_versions = std::move(request.block_versions),
+    .idempotency_key = std::move(request.idempotency_key)};
+
   setup.observer = std::move(request.observer);
   return spawn(std::move(setup));
 }

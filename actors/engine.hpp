@@ -52,8 +52,8 @@ struct start_request {
   // Stored blocks the flow uses, at the versions this execution runs.
   std::map<std::string, std::uint64_t> block_versions;
   std::string execution_id;  // empty: a new id
-  // Committed in the batch of execution_start (an Idempotency-Key).
-  std::vector<storage::projection_put> start_projections;
+  // The request's Idempotency-Key, recorded on execution_start; empty: none.
+  std::string idempotency_key;
   // Told (started_atom) once execution_start is durable and (finished_atom)
   // at the end; may be null.
   execution_observer observer;

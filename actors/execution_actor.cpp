@@ -6,14 +6,11 @@
 #include "actors/ai_node_actor.hpp"
 #include "actors/clock.hpp"
 #include "actors/node_actor.hpp"
-#include "runtime/execution/execution_summary.hpp"
 #include "runtime/execution/test_run.hpp"
-#include "runtime/insight/analytics_rows.hpp"
 #include "runtime/execution/supervision.hpp"
 #include "runtime/stream_names.hpp"
-#include "storage/projections.hpp"
+#include "storage/execution_projections.hpp"
 
-#include <boost/json/serialize.hpp>
 #include <caf/all.hpp>
 
 #include <map>
@@ -55,74 +52,17 @@ loop_context context_for(self_ptr self) {
                       [self] { return self->state.ids->next_unit(); }};
 }
 
-// The summary projections of the state after `events`, for a batch that
-// starts or ends the execution.
-void put_summary(self_ptr self, const std::vector<execution_event>& events,
-                 storage::append_request& request) {
-  auto after = self->state.loop->state();
-  for (const auto& e : events)
-    apply(after, e);
-  const auto& id = self->state.setup.execution_id;
-  auto summary = serialize_summary(summarize(id, after, now(self)));
-  if (!after.workspace_id.empty())
-    request.projections.push_back(
-      storage::projections::workspace_execution(after.workspace_id, id, summary));
-  request.projections.push_back(storage::projections::execution_summary(id, std::move(summary)));
-  if (auto block = tested_block_of(after.flow_id); block && after.trigger.kind == trigger_kind::test) {
-    const auto* node = self->state.loop->flow_ptr()->find(tested_node_id);
-    bool ai = node && node->kind() == node_kind::ai_block;
-    request.projections.push_back(storage::projections::test_run(
-      after.workspace_id, *block, id, json::serialize(test_run_json(id, after, ai))));
-  }
-}
-
-// data.blockId of a node that runs a stored block.
-std::optional<std::string> stored_block_of(const compiled_flow& flow, const std::string& node_id) {
-  const auto* node = flow.find(node_id);
-  const auto* id = node ? node->data.if_contains("blockId") : nullptr;
-  if (!id || !id->is_string())
-    return std::nullopt;
-  return std::string(id->get_string());
-}
-
-// The decisions and failures `events` record, each judged on the state
-// before it, in the batch that commits them (runtime/insight).
-void put_insights(self_ptr self, const std::vector<execution_event>& events,
-                  storage::append_request& request) {
-  auto& st = self->state;
-  const auto& id = st.setup.execution_id;
-  const auto& flow = *st.loop->flow_ptr();
-  std::optional<execution_state> folded;  // only when a later event needs it
-  for (std::size_t i = 0; i < events.size(); ++i) {
-    const auto* done = std::get_if<node_complete>(&events[i].payload);
-    const auto* failed = std::get_if<node_error>(&events[i].payload);
-    if ((done && done->model) || failed) {
-      if (i > 0 && !folded) {
-        folded = st.loop->state();
-        for (std::size_t j = 0; j < i; ++j)
-          apply(*folded, events[j]);
-      }
-      const auto& before = folded ? *folded : st.loop->state();
-      if (done) {
-        if (auto d = decision_of(id, before, *done, events[i].ts,
-                                 stored_block_of(flow, done->node_id))) {
-          auto index = serialize_decision_index(*d);
-          request.projections.push_back(
-            storage::projections::decision(d->id, serialize_decision(*d)));
-          request.projections.push_back(
-            storage::projections::workspace_decision(d->workspace_id, d->id, index));
-          request.projections.push_back(
-            storage::projections::block_decision(d->workspace_id, d->block_key(), d->id, index));
-        }
-      } else if (auto f = failure_of(id, before, *failed, events[i].ts,
-                                     stored_block_of(flow, failed->node_id).value_or(""))) {
-        request.projections.push_back(storage::projections::node_failure(
-          f->workspace_id, id, f->occurrence_key(), serialize_failure(*f)));
-      }
-    }
-    if (folded)
-      apply(*folded, events[i]);
-  }
+// What the flow says of its nodes, for the projections of an append.
+storage::execution_facts facts_of(const compiled_flow& flow) {
+  const auto* tested = flow.find(tested_node_id);
+  return {.stored_block_of = [&flow](const std::string& node_id) -> std::optional<std::string> {
+            const auto* node = flow.find(node_id);
+            const auto* id = node ? node->data.if_contains("blockId") : nullptr;
+            if (!id || !id->is_string())
+              return std::nullopt;
+            return std::string(id->get_string());
+          },
+          .tested_block_is_ai = tested && tested->kind() == node_kind::ai_block};
 }
 
 void append(self_ptr self, std::vector<execution_event> events) {
@@ -132,18 +72,10 @@ void append(self_ptr self, std::vector<execution_event> events) {
   request.stream = names::execution_stream(st.setup.execution_id);
   request.expected_next = exec.next_index;
   request.events.reserve(events.size());
-  bool changes_summary = false;
-  for (const auto& e : events) {
+  for (const auto& e : events)
     request.events.push_back(serialize_event(e));
-    changes_summary |= is_terminal(e.payload)
-                       || std::holds_alternative<execution_start>(e.payload);
-  }
-  if (changes_summary)
-    put_summary(self, events, request);
-  put_insights(self, events, request);
-  if (exec.next_index == stream_index{0})
-    for (auto& p : st.setup.start_projections)
-      request.projections.push_back(std::move(p));
+  storage::execution_puts(st.setup.execution_id, exec, events, facts_of(*st.loop->flow_ptr()),
+                          request.projections);
   st.in_flight = true;
   st.in_flight_events = std::move(events);
   st.setup.log->append_async(

@@ -34,7 +34,6 @@ struct execution_setup {
   // A new execution: its first event, written by the actor, and projection
   // entries committed with it (an Idempotency-Key).
   std::optional<runtime::execution_start> start;
-  std::vector<storage::projection_put> start_projections;
   // The LLM connections ai-blocks use (may be null: no ai-block can run).
   std::shared_ptr<const connection_directory> connections;
   // Prices per model, for node_complete.cost (may be null: cost 0).

@@ -4,6 +4,7 @@
 #include "actors/clock.hpp"
 #include "runtime/execution/execution_summary.hpp"
 #include "runtime/stream_names.hpp"
+#include "storage/execution_projections.hpp"
 #include "storage/projections.hpp"
 
 #include <boost/json.hpp>
@@ -41,22 +42,21 @@ bool record_failure(storage::event_log& log, const execution_summary& known,
     return false;
   execution_event failed{now, execution_error{.error = "cannot resume: " + reason.message,
                                               .code = std::string(cannot_resume)}};
-  auto summary = known;
-  if (state) {
-    auto after = *state;
-    apply(after, failed);
-    summary = summarize(known.id, after, now);
-  } else {
-    summary.status = execution_status::failed;
-    summary.completed_at = now;
-  }
-  auto text = serialize_summary(summary);
   storage::append_request request{.stream = stream, .expected_next = *next,
                                   .events = {serialize_event(failed)}};
-  if (!summary.workspace_id.empty())
-    request.projections.push_back(
-      storage::projections::workspace_execution(summary.workspace_id, known.id, text));
-  request.projections.push_back(storage::projections::execution_summary(known.id, text));
+  if (state) {
+    storage::execution_puts(known.id, *state, {failed}, {}, request.projections);
+  } else {
+    // The stream cannot be folded: the stored summary, marked failed.
+    auto summary = known;
+    summary.status = execution_status::failed;
+    summary.completed_at = now;
+    auto text = serialize_summary(summary);
+    if (!summary.workspace_id.empty())
+      request.projections.push_back(
+        storage::projections::workspace_execution(summary.workspace_id, known.id, text));
+    request.projections.push_back(storage::projections::execution_summary(known.id, text));
+  }
   return log.append(std::move(request)).has_value();
 }
 

@@ -40,14 +40,10 @@ std::optional<std::string> idempotency_index::find(const std::string& workspace_
   return it->second.execution_id;
 }
 
-storage::projection_put idempotency_index::record(const std::string& workspace_id,
-                                                  const std::string& key,
-                                                  const std::string& execution_id,
-                                                  unix_ms now) {
+void idempotency_index::record(const std::string& workspace_id, const std::string& key,
+                               const std::string& execution_id, unix_ms now) {
   sweep(now);
   entries_[storage::projections::idempotency_key(workspace_id, key)] = {execution_id, now};
-  return storage::projections::idempotency(
-    workspace_id, key, json::serialize(json::object{{"executionId", execution_id}, {"at", now}}));
 }
 
 // Every 1,024 keys past 4,096, the expired ones go: memory stays bounded by

@@ -24,10 +24,10 @@ public:
   std::optional<std::string> find(const std::string& workspace_id, const std::string& key,
                                   unix_ms now) const;
 
-  // Remembers `key` for `execution_id`; the projection to commit with its
-  // execution_start.
-  storage::projection_put record(const std::string& workspace_id, const std::string& key,
-                                 const std::string& execution_id, unix_ms now);
+  // Remembers `key` for `execution_id`. Its projection is written with the
+  // execution_start that records the key (storage/execution_projections).
+  void record(const std::string& workspace_id, const std::string& key,
+              const std::string& execution_id, unix_ms now);
 
   std::size_t size() const { return entries_.size(); }
 

@@ -11,10 +11,9 @@ void execution_launcher::start_compiled(const launch_request& request,
                                         std::shared_ptr<const runtime::compiled_flow> flow,
                                         launch_continuation then) {
   auto id = p_.ids.next_id();
-  std::vector<storage::projection_put> projections;
   if (!request.idempotency_key.empty())
-    projections.push_back(p_.idempotency.record(request.workspace_id, request.idempotency_key,
-                                                id, p_.engine.time()->now()));
+    p_.idempotency.record(request.workspace_id, request.idempotency_key, id,
+                          p_.engine.time()->now());
   p_.executions.on_started(id, [id, then = std::move(then)](const error* failed) {
     if (failed)
       return then(nullptr, failed);
@@ -28,7 +27,7 @@ void execution_launcher::start_compiled(const launch_request& request,
                                   .workspace_id = request.workspace_id,
                                   .block_versions = blocks,
                                   .execution_id = id,
-                                  .start_projections = std::move(projections),
+                                  .idempotency_key = request.idempotency_key,
                                   .observer = p_.observer});
   p_.executions.add(id, started.actor, request.workspace_id);
   p_.counters.execution_started();

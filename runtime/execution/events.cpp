@@ -38,6 +38,8 @@ void fill(json::object& o, const execution_start& e) {
       versions[id] = version;
     o["blockVersions"] = std::move(versions);
   }
+  if (!e.idempotency_key.empty())
+    o["idempotencyKey"] = e.idempotency_key;
 }
 void fill(json::object& o, const node_start& e) {
   o["nodeId"] = e.node_id;
@@ -163,7 +165,8 @@ result<execution_event> event_from_json(const json::object& o) {
                       .flow_id = r.str("flowId"),
                       .flow_version = static_cast<std::uint64_t>(r.integer("flowVersion")),
                       .triggered_by = r.str("triggeredBy"),
-                      .workspace_id = r.str("workspaceId")};
+                      .workspace_id = r.str("workspaceId"),
+                      .idempotency_key = r.str("idempotencyKey")};
     if (auto* versions = o.if_contains("blockVersions"); versions && versions->is_object())
       for (const auto& [id, version] : versions->get_object())
         if (auto n = json_integer(version, 0, std::numeric_limits<std::int64_t>::max()))

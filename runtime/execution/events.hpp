@@ -27,6 +27,7 @@ struct execution_start {
   std::string workspace_id;  // empty for `baley run`
   // Stored blocks the flow uses, by id, at the versions this execution runs.
   std::map<std::string, std::uint64_t> block_versions;
+  std::string idempotency_key;  // the request's Idempotency-Key; empty: none
 };
 
 struct node_start {

@@ -2,6 +2,8 @@
 // for 24 h (inclusive), its projection, loading it back, and the sweep.
 #include "http/idempotency_index.hpp"
 
+#include "storage/execution_projections.hpp"
+
 #include <gtest/gtest.h>
 
 #include "tests/storage/temp_dir.hpp"
@@ -85,10 +87,22 @@ TEST(idempotency_index, recording_a_key_again_restarts_its_window) {
   EXPECT_EQ(index.size(), 1u);
 }
 
-TEST(idempotency_index, record_returns_the_projection_written_with_execution_start) {
-  idempotency_index index;
-  auto put = index.record("ws1", "my-key", "exec-1", t0);
-  EXPECT_EQ(put.family, "idempotency");
+// The projection is written with the execution_start that records the key.
+storage::projection_put idempotency_put(const std::string& workspace_id, const std::string& key,
+                                        const std::string& execution_id, unix_ms at) {
+  std::vector<storage::projection_put> puts;
+  runtime::execution_start start{.flow_id = "f", .workspace_id = workspace_id,
+                                 .idempotency_key = key};
+  storage::execution_puts(execution_id, {}, {runtime::execution_event{at, start}}, {}, puts);
+  for (auto& put : puts)
+    if (put.family == "idempotency")
+      return put;
+  ADD_FAILURE() << "no idempotency put";
+  return {};
+}
+
+TEST(idempotency_index, the_key_is_written_with_its_execution_start) {
+  auto put = idempotency_put("ws1", "my-key", "exec-1", t0);
   EXPECT_EQ(put.key, stored_key("ws1", "my-key"));
   EXPECT_EQ(put.value, R"({"executionId":"exec-1","at":1700000000000})");
   EXPECT_FALSE(put.erase);
@@ -119,9 +133,8 @@ TEST(idempotency_index, load_keeps_the_entries_of_the_last_24_hours_and_skips_ma
   EXPECT_EQ(index->find("ws1", "other-family", t0), std::nullopt);
 }
 
-TEST(idempotency_index, load_reads_back_what_record_wrote) {
-  idempotency_index first;
-  auto put = first.record("ws1", "k1", "exec-1", t0);
+TEST(idempotency_index, load_reads_back_what_an_execution_start_wrote) {
+  auto put = idempotency_put("ws1", "k1", "exec-1", t0);
   log_with_rows log({{put.family, {{put.key, put.value}}}});
   auto loaded = idempotency_index::load(*log, t0 + day);
   ASSERT_TRUE(loaded);
