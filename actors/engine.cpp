@@ -83,7 +83,6 @@ status engine::save_flow(const std::string& flow_id, std::uint64_t version,
   request.expected_next = stream_index{version - 1};
   request.events.push_back(runtime::serialize_config_event(
     {time_->now(), runtime::flow_saved{flow_id, workspace_id, version, flow}}));
-  request.projections.push_back(storage::projections::flow(flow_id, json::serialize(flow)));
   auto committed = log_->append(std::move(request));
   if (!committed)
     return committed.error();

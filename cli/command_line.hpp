@@ -63,6 +63,8 @@ int replay_command(int argc, char** argv);
 int audit_command(int argc, char** argv);
 int bench_command(int argc, char** argv);
 int serve_command(int argc, char** argv);
+// `baley admin rebuild --data DIR` (storage/rebuild.hpp).
+int admin_command(int argc, char** argv);
 // The hidden `baley jq-worker`: one process of the jq sandbox (sandbox/).
 int jq_worker_command(int argc, char** argv);
 

@@ -16,7 +16,8 @@ constexpr const char* usage =
   "  audit --data DIR [EXECUTION_ID]\n"
   "  serve [--data DIR] [--host H] [--port P] [--durability fsync|buffered] [jq flags as run]\n"
   "      [--debug] (see `baley serve --help`)\n"
-  "  bench append [--writers N] [--events N] [--value-bytes B] [--durability M] [--dir D]\n";
+  "  bench append [--writers N] [--events N] [--value-bytes B] [--durability M] [--dir D]\n"
+  "  admin rebuild --data DIR   (every projection dropped and rebuilt from the log)\n";
 
 } // namespace
 
@@ -40,6 +41,8 @@ int main(int argc, char** argv) {
     return audit_command(argc, argv);
   if (command == "bench")
     return bench_command(argc, argv);
+  if (command == "admin")
+    return admin_command(argc, argv);
   if (command == "serve")
     return serve_command(argc, argv);
   if (command == "jq-worker")

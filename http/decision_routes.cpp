@@ -6,6 +6,7 @@
 #include "runtime/insight/decision.hpp"
 #include "runtime/json_text.hpp"
 #include "runtime/stream_names.hpp"
+#include "storage/execution_projections.hpp"
 #include "storage/projections.hpp"
 
 #include <boost/json.hpp>
@@ -157,15 +158,10 @@ void decision_routes::save_feedback(const api_call_ptr& call, const authenticate
       auto d = std::move(**read.decision);
       given.created_at = p_.engine.time()->now();
       d.feedback = given;
-      auto index = runtime::serialize_decision_index(d);
-      storage::append_request request{
-        .stream = names::feedback_stream(d.id),
-        .expected_next = *read.next,
-        .events = {runtime::serialize_feedback_event(given)},
-        .projections = {
-          storage::projections::decision(d.id, runtime::serialize_decision(d)),
-          storage::projections::workspace_decision(d.workspace_id, d.id, index),
-          storage::projections::block_decision(d.workspace_id, d.block_key(), d.id, index)}};
+      storage::append_request request{.stream = names::feedback_stream(d.id),
+                                      .expected_next = *read.next,
+                                      .events = {runtime::serialize_feedback_event(given)}};
+      storage::decision_puts(d, request.projections);
       p_.async.append_then(std::move(request), [this, call, who, given, attempts_left](
                                                  api_async::committed& r) mutable {
         if (!r && r.error().code == "wrong_expected_index" && attempts_left > 1)

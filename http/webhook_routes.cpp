@@ -62,7 +62,7 @@ void webhook_routes::save(const api_call_ptr& call, const std::string& ws,
 // execution's trigger does too), or is empty for a new id.
 void webhook_routes::log_call(const api_call_ptr& call, const std::string& flow_id, int status,
                               const std::string& execution_id, const std::string& error_text,
-                              std::string call_id) {
+                              std::string call_id, std::function<void()> then) {
   auto now = p_.engine.time()->now();
   std::chrono::duration<double, std::milli> took =
     std::chrono::steady_clock::now() - call->request.received;
@@ -81,9 +81,12 @@ void webhook_routes::log_call(const api_call_ptr& call, const std::string& flow_
     .events = {runtime::serialize_ops_event({now, entry})},
     .projections = {storage::projections::webhook_log(
       flow_id, entry.call_id, json::serialize(runtime::webhook_call_entry(entry)))}};
-  p_.async.append_then(std::move(request), [flow_id, id = entry.call_id](api_async::committed& r) {
-    // The call was answered already; only its log line is missing, and the
-    // log has failed for everyone: say so.
+  p_.async.append_then(std::move(request), [flow_id, id = entry.call_id,
+                                             then = std::move(then)](api_async::committed& r) {
+    if (then)
+      then();
+    // Only the call's log line is missing, and the log has failed for
+    // everyone: say so.
     if (!r)
       std::cerr << json::serialize(json::object{{"msg", "webhook call not logged"},
                                                 {"flowId", flow_id},
@@ -95,8 +98,10 @@ void webhook_routes::log_call(const api_call_ptr& call, const std::string& flow_
 
 void webhook_routes::refuse(const api_call_ptr& call, const std::string& flow_id, int status,
                             std::string_view code, const std::string& message) {
-  log_call(call, flow_id, status, {}, message);
-  reply_error(call, status, code, message);
+  log_call(call, flow_id, status, {}, message, {},
+           [call, status, code = std::string(code), message] {
+             reply_error(call, status, code, message);
+           });
 }
 
 void webhook_routes::create(const api_call_ptr& call, const authenticated& who) {
@@ -178,10 +183,12 @@ void webhook_routes::trigger(const api_call_ptr& call) {
   auto decision = p_.limits.take(*hook, p_.engine.time()->now());
   if (!decision.allowed) {
     auto seconds = std::max<std::int64_t>(1, (decision.retry_after_ms + 999) / 1000);
-    log_call(call, flow_id, 429, {}, "rate limited");
     auto response = error_response(429, "rate_limited", "too many webhook calls; retry later");
     response.headers.emplace_back("Retry-After", std::to_string(seconds));
-    return reply(call, std::move(response));
+    return log_call(call, flow_id, 429, {}, "rate limited", {},
+                    [call, response = std::move(response)]() mutable {
+                      reply(call, std::move(response));
+                    });
   }
   if (call->body_error)
     return refuse(call, flow_id, 400, call->body_error->code, call->body_error->message);
@@ -202,8 +209,9 @@ void webhook_routes::trigger(const api_call_ptr& call) {
                                                                         const error* failed) {
     if (failed)
       return refuse(call, flow_id, http_status_of(failed->code), failed->code, failed->message);
-    log_call(call, flow_id, 202, *id, {}, call_id);
-    reply_json(call, 202, json::object{{"executionId", *id}, {"status", "started"}});
+    log_call(call, flow_id, 202, *id, {}, call_id, [call, id = *id] {
+      reply_json(call, 202, json::object{{"executionId", id}, {"status", "started"}});
+    });
   });
 }
 

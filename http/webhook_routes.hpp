@@ -35,9 +35,12 @@ public:
 private:
   void save(const api_call_ptr& call, const std::string& ws, const std::string& flow_id,
             bool enabled, double rate, double burst, int status);
+  // Logs the call, then (once the entry is durable, or the log failed)
+  // runs `then`: the answer follows its log entry, so a client that reads
+  // the log after the answer finds it.
   void log_call(const api_call_ptr& call, const std::string& flow_id, int status,
                 const std::string& execution_id, const std::string& error_text,
-                std::string call_id = {});
+                std::string call_id, std::function<void()> then);
   void refuse(const api_call_ptr& call, const std::string& flow_id, int status,
               std::string_view code, const std::string& message);
 

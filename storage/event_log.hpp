@@ -51,7 +51,9 @@ enum class durability { fsync, buffered };
 // '\0', so one owner's keys are contiguous and sorted by id.
 namespace families {
 inline constexpr std::string_view executions = "executions";  // exec id -> summary JSON
-inline constexpr std::string_view flows = "flows";            // flow id -> latest flow JSON
+// No longer written (flows are folded from their streams into the catalog);
+// kept so that data dirs that have it open, and emptied by a rebuild.
+inline constexpr std::string_view flows = "flows";
 inline constexpr std::string_view meta = "meta";              // small named values
 // workspaceId ‖ '\0' ‖ executionId -> execution summary JSON. Ids are
 // UUIDv7, so reverse key order under a workspace is newest first.

@@ -26,18 +26,18 @@ void put_summary(const std::string& id, const execution_state& after, unix_ms at
       boost::json::serialize(test_run_json(id, after, facts.tested_block_is_ai))));
 }
 
-void put_decision(const decision_record& d, std::vector<projection_put>& out) {
-  auto index = serialize_decision_index(d);
-  out.push_back(projections::decision(d.id, serialize_decision(d)));
-  out.push_back(projections::workspace_decision(d.workspace_id, d.id, index));
-  out.push_back(projections::block_decision(d.workspace_id, d.block_key(), d.id, std::move(index)));
-}
-
 std::optional<std::string> block_of(const execution_facts& facts, const std::string& node_id) {
   return facts.stored_block_of ? facts.stored_block_of(node_id) : std::nullopt;
 }
 
 } // namespace
+
+void decision_puts(const decision_record& d, std::vector<projection_put>& out) {
+  auto index = serialize_decision_index(d);
+  out.push_back(projections::decision(d.id, serialize_decision(d)));
+  out.push_back(projections::workspace_decision(d.workspace_id, d.id, index));
+  out.push_back(projections::block_decision(d.workspace_id, d.block_key(), d.id, std::move(index)));
+}
 
 void execution_puts(const std::string& execution_id, const execution_state& before,
                     const std::vector<execution_event>& events, const execution_facts& facts,
@@ -66,7 +66,7 @@ void execution_puts(const std::string& execution_id, const execution_state& befo
     if (const auto* done = std::get_if<node_complete>(&payload); done && done->model) {
       if (auto d = decision_of(execution_id, state_before(i), *done, events[i].ts,
                                block_of(facts, done->node_id)))
-        put_decision(*d, out);
+        decision_puts(*d, out);
     } else if (const auto* failed = std::get_if<node_error>(&payload)) {
       if (auto f = failure_of(execution_id, state_before(i), *failed, events[i].ts,
                               block_of(facts, failed->node_id).value_or("")))

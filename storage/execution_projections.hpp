@@ -6,6 +6,7 @@
 #pragma once
 
 #include "runtime/execution/execution_state.hpp"
+#include "runtime/insight/decision.hpp"
 #include "storage/event_log.hpp"
 
 #include <functional>
@@ -21,6 +22,10 @@ struct execution_facts {
   // A test run: whether the tested block is an ai-block.
   bool tested_block_is_ai = false;
 };
+
+// The rows of a decision (its row and its two index rows), written when it is
+// made and again when its latest feedback changes.
+void decision_puts(const runtime::decision_record& d, std::vector<projection_put>& out);
 
 // The puts for appending `events` to an execution whose state is `before`.
 void execution_puts(const std::string& execution_id, const runtime::execution_state& before,

@@ -50,13 +50,6 @@ inline projection_put webhook_log(std::string_view flow_id, std::string_view cal
           .value = std::move(entry)};
 }
 
-// flows: flow id -> the latest version's JSON.
-inline projection_put flow(std::string_view flow_id, std::string flow_json) {
-  return {.family = std::string(families::flows),
-          .key = std::string(flow_id),
-          .value = std::move(flow_json)};
-}
-
 // decisions: decision id -> the decision (runtime/insight/decision.hpp).
 inline projection_put decision(std::string_view decision_id, std::string row) {
   return {.family = std::string(families::decisions),
