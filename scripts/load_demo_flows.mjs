@@ -2,7 +2,10 @@
 // conformance case of ../shared/conformance and the flows of demo/, each
 // once (a flow whose name is already there is left alone). A connection named
 // "simulated" (the built-in offline provider) is created if missing, and
-// "$simulated" in a flow stands for its id.
+// "$simulated" in a flow stands for its id. The blocks of demo/blocks are
+// created once too ("$block:NAME" stands for a block's id), and a block just
+// created with an inputSchema is tested once, and a flow that uses a stored
+// ai-block run once, so block tests, decisions and analytics show at once.
 // Usage: node scripts/load_demo_flows.mjs URL TOKEN DIR...
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -25,10 +28,37 @@ if (!simulated) {
   simulated = await created.json();
 }
 
+// Blocks first, in dependency order (a tool block before the block using it).
+const blocks = new Map((await (await fetch(`${url}/api/blocks?limit=500`, { headers })).json())
+  .items.map((b) => [b.name, b.id]));
+const fresh = [];
+const substitute = (text) => text.replaceAll("$simulated", simulated.id)
+  .replace(/\$block:([a-z0-9-]+)/g, (_, name) => blocks.get(name) ?? `missing-block-${name}`);
+for (const dir of dirs.map((d) => join(d, "blocks"))) {
+  let files = [];
+  try { files = readdirSync(dir).filter((f) => f.endsWith(".json")).sort(); } catch { continue; }
+  const pending = files.map((f) => JSON.parse(readFileSync(join(dir, f), "utf8")));
+  for (let round = 0; round < pending.length && pending.length; ++round) {
+    for (const block of [...pending]) {
+      const text = JSON.stringify(block);
+      const needs = [...text.matchAll(/\$block:([a-z0-9-]+)/g)].map((m) => m[1]);
+      if (needs.some((n) => !blocks.has(n))) continue;
+      pending.splice(pending.indexOf(block), 1);
+      if (blocks.has(block.name)) continue;
+      const created = await fetch(`${url}/api/blocks`, { method: "POST", headers, body: substitute(text) });
+      if (!created.ok) { console.error(`block ${block.name}: ${created.status} ${await created.text()}`); continue; }
+      const id = (await created.json()).id;
+      blocks.set(block.name, id);
+      if (block.config?.inputSchema) fresh.push(id);
+    }
+  }
+}
+
 let loaded = 0;
+const runs = [];
 for (const dir of dirs) {
   for (const file of readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
-    const text = readFileSync(join(dir, file), "utf8").replaceAll("$simulated", simulated.id);
+    const text = substitute(readFileSync(join(dir, file), "utf8"));
     const doc = JSON.parse(text);
     if (doc.invalid) continue; // conformance cases that must be refused
     const flow = doc.nodes ? doc : doc.flow;
@@ -40,6 +70,13 @@ for (const dir of dirs) {
     }
     names.add(flow.name);
     loaded++;
+    if (text.includes('"blockId"') && flow.nodes.some((n) => n.type === "ai-block"))
+      runs.push((await created.json()).id);
   }
 }
-console.log(JSON.stringify({ msg: "demo flows loaded", count: loaded }));
+const example = { ticket: "Checkout fails with card payments for every customer" };
+for (const id of fresh)
+  await fetch(`${url}/api/blocks/${id}/test?wait=30`, { method: "POST", headers, body: JSON.stringify({ input: example }) });
+for (const id of runs)
+  await fetch(`${url}/api/flows/${id}/execute?wait=30`, { method: "POST", headers, body: JSON.stringify({ input: example }) });
+console.log(JSON.stringify({ msg: "demo flows loaded", count: loaded, blocksTested: fresh.length, flowsRun: runs.length }));
