@@ -260,6 +260,43 @@ void ai_attempt::fail(caf::scheduled_actor* self, node_failure failure) {
   report(self, std::move(failure), tell_breaker, retryable);
 }
 
+bool ai_attempt::classifies() const {
+  const auto* router = task().node->settings_of<router_settings>();
+  return router && router->classifier && !task().key.iteration;
+}
+
+// The classifier's answer names the route: a JSON string or {"route"}, else
+// the reply's text trimmed. An unknown name takes the default route, or
+// fails the router.
+void ai_attempt::classify(caf::scheduled_actor* self, ai_outcome ai) {
+  const auto& router = *task().node->settings_of<router_settings>();
+  auto text = reply_;
+  auto trim = [](std::string& s) {
+    auto first = s.find_first_not_of(" \t\r\n\"'`.");
+    auto last = s.find_last_not_of(" \t\r\n\"'`.");
+    s = first == std::string::npos ? std::string() : s.substr(first, last - first + 1);
+  };
+  boost::system::error_code ec;
+  auto parsed = json::parse(reply_, ec);
+  if (!ec && parsed.is_string())
+    text = std::string(parsed.get_string());
+  else if (!ec && parsed.is_object())
+    if (const auto* r = parsed.get_object().if_contains("route"); r && r->is_string())
+      text = std::string(r->get_string());
+  trim(text);
+  std::optional<std::string> route;
+  for (const auto& r : router.routes)
+    if (r.name == text)
+      route = r.name;
+  if (!route)
+    route = router.default_route;
+  if (!route)
+    return fail(self, node_failure{.message = "no route matched: the classifier answered \""
+                                              + text.substr(0, 200) + "\""});
+  report(self, node_output{.value = task().input, .route = std::move(route), .ai = std::move(ai)},
+         true, false);
+}
+
 void ai_attempt::complete(caf::scheduled_actor* self) {
   auto at = now();
   ai_outcome ai{.model = job_.model,
@@ -271,6 +308,8 @@ void ai_attempt::complete(caf::scheduled_actor* self) {
   ai.tokens_per_second = double(ai.output_tokens) * 1000.0 / double(streaming_ms);
   if (job_.prices)
     ai.cost = job_.prices->cost(ai.model, token_usage{ai.input_tokens, ai.output_tokens});
+  if (classifies())
+    return classify(self, std::move(ai));
 
   if (!settings().output_schema) {
     // A reply made only of tool calls the server does not run is

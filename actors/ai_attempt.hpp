@@ -33,6 +33,9 @@ namespace baley::actors {
 
 struct ai_task {
   std::shared_ptr<const node_task> task;
+  // The node's own ai-block, its loop body's or its router's classifier;
+  // kept alive by task->flow.
+  const runtime::ai_settings* settings = nullptr;
   std::shared_ptr<const connection_directory> connections;
   std::shared_ptr<const runtime::price_table> prices;
   std::shared_ptr<llm_transport> transport;
@@ -50,9 +53,9 @@ public:
   const ai_task& job() const { return job_; }
   const node_task& task() const { return *job_.task; }
   // spawn_ai_node makes attempts only of ai-blocks.
-  const runtime::ai_settings& settings() const {
-    return *job_.task->node->settings_of<runtime::ai_settings>();
-  }
+  const runtime::ai_settings& settings() const { return *job_.settings; }
+  // A router's classifier: the answer names the route.
+  bool classifies() const;
   const connection_info& connection() const { return connection_; }
   unix_ms now() const { return context_.time->now(); }
   // Who the failure messages name (never with the key shown).
@@ -99,6 +102,7 @@ private:
   next_step run_tools(caf::scheduled_actor* self);
   void set_result(caf::scheduled_actor* self, std::size_t step, boost::json::value output);
   boost::json::array tool_calls_json(std::optional<std::uint32_t> only_round) const;
+  void classify(caf::scheduled_actor* self, runtime::ai_outcome ai);
   void report(caf::scheduled_actor* self, runtime::task_outcome outcome, bool tell_breaker,
               bool retryable_failure);
 

@@ -35,9 +35,9 @@ caf::actor_addr refuse(caf::local_actor* spawner, const node_context& context,
 
 caf::actor_addr spawn_ai_node(caf::local_actor* spawner, ai_task job, node_context context) {
   const auto& task = *job.task;
-  const auto* ai = task.node->settings_of<runtime::ai_settings>();
+  const auto* ai = job.settings;
   if (!ai)
-    return refuse(spawner, context, task, "node '" + task.node->id + "' is not an ai-block");
+    return refuse(spawner, context, task, "node '" + task.node->id + "' runs no ai-block");
   const auto& settings = *ai;
   auto connection = job.connections ? job.connections->find(settings.connection_id)
                                     : std::nullopt;

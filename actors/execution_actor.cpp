@@ -7,6 +7,7 @@
 #include "actors/clock.hpp"
 #include "actors/node_actor.hpp"
 #include "runtime/execution/test_run.hpp"
+#include "runtime/flow/block_resolution.hpp"
 #include "runtime/execution/supervision.hpp"
 #include "runtime/stream_names.hpp"
 #include "storage/execution_projections.hpp"
@@ -57,10 +58,7 @@ storage::execution_facts facts_of(const compiled_flow& flow) {
   const auto* tested = flow.find(tested_node_id);
   return {.stored_block_of = [&flow](const std::string& node_id) -> std::optional<std::string> {
             const auto* node = flow.find(node_id);
-            const auto* id = node ? node->data.if_contains("blockId") : nullptr;
-            if (!id || !id->is_string())
-              return std::nullopt;
-            return std::string(id->get_string());
+            return node ? stored_block_of_node(node->data) : std::nullopt;
           },
           .tested_block_is_ai = tested && tested->kind() == node_kind::ai_block};
 }
@@ -133,6 +131,18 @@ void map_replied(self_ptr self, std::uint64_t tag, const sandbox::jq_reply& repl
   append(self, std::move(d.events));
 }
 
+// The ai-block a task runs, if any: the node's own, its loop body's (an
+// iteration) or its router's classifier.
+const ai_settings* ai_of(const compiled_node& node, const task_key& key) {
+  if (key.iteration) {
+    const auto* loop = node.settings_of<loop_settings>();
+    return loop ? loop->body.ai.get() : nullptr;
+  }
+  if (const auto* router = node.settings_of<router_settings>())
+    return router->classifier.get();
+  return node.settings_of<ai_settings>();
+}
+
 void dispatch(self_ptr self, const task_key& key) {
   auto& st = self->state;
   const auto& flow = st.loop->flow_ptr();
@@ -150,17 +160,21 @@ void dispatch(self_ptr self, const task_key& key) {
                        .via = st.setup.via,
                        .time = st.setup.time,
                        .debug = st.setup.debug};
-  if (auto* ai = node->settings_of<runtime::ai_settings>(); ai && !key.iteration) {
+  if (const auto* ai = ai_of(*node, key)) {
     auto models = ai->models();
+    // A loop iteration has no fallback models: its retries are its body's.
+    auto model = key.iteration ? models.front() : models[current_model_index(models, task)];
+    const auto& retry = key.iteration ? node->settings_of<loop_settings>()->body.retry : node->retry;
     st.workers[key] = spawn_ai_node(self,
                                     ai_task{.task = std::move(t),
+                                            .settings = ai,
                                             .connections = st.setup.connections,
                                             .prices = st.setup.prices,
                                             .transport = st.setup.transport,
                                             .breakers = st.setup.breakers,
                                             .usage = st.setup.usage,
-                                            .model = models[current_model_index(models, task)],
-                                            .max_attempts = node->retry.max_retries + 1,
+                                            .model = std::move(model),
+                                            .max_attempts = retry.max_retries + 1,
                                             .debug = st.setup.debug},
                                     std::move(context));
     return;

@@ -5,6 +5,7 @@
 
 #include "runtime/catalog/config_events.hpp"
 #include "runtime/execution/test_run.hpp"
+#include "runtime/flow/block_resolution.hpp"
 #include "runtime/ops/ops_events.hpp"
 #include "runtime/stream_names.hpp"
 #include "storage/execution_projections.hpp"
@@ -147,10 +148,10 @@ private:
       const auto* node = n.if_object();
       const auto* id = node ? node->if_contains("id") : nullptr;
       const auto* data = node ? node->if_contains("data") : nullptr;
-      const auto* block = data && data->is_object() ? data->get_object().if_contains("blockId")
-                                                    : nullptr;
-      if (id && id->is_string() && block && block->is_string())
-        blocks[std::string(id->get_string())] = std::string(block->get_string());
+      if (!id || !id->is_string() || !data || !data->is_object())
+        continue;
+      if (auto block = stored_block_of_node(data->get_object()))
+        blocks[std::string(id->get_string())] = std::move(*block);
     }
     return blocks;
   }

@@ -107,20 +107,24 @@ block_resolution resolve_blocks(const json::value& flow, const block_lookup& loo
       out.versions[*id] = block->version;
     }
     resolve_tools(d, node_id, lookup, out);
-    auto* body = d.if_contains("body");
-    if (body && body->is_object()) {
-      if (auto id = block_id_of(body->get_object())) {
+    // A loop's body and a router's classifier are inline blocks too.
+    for (auto key : {"body", "classifier"}) {
+      auto* inner = d.if_contains(key);
+      if (!inner || !inner->is_object())
+        continue;
+      if (auto id = block_id_of(inner->get_object())) {
         auto block = lookup(*id);
         const auto* config = block ? config_of(*block) : nullptr;
         if (!config)
           continue;
-        json::object inline_body = *config;
-        inline_body["type"] = type_of(*block);
-        inline_body["blockId"] = *id;
-        inline_body["blockVersion"] = block->version;
-        *body = std::move(inline_body);
+        json::object inlined = *config;
+        inlined["type"] = type_of(*block);
+        inlined["blockId"] = *id;
+        inlined["blockVersion"] = block->version;
+        *inner = std::move(inlined);
         out.versions[*id] = block->version;
       }
+      resolve_tools(inner->get_object(), node_id, lookup, out);
     }
   }
   return out;
@@ -139,12 +143,27 @@ std::vector<std::string> block_ids_in(const json::value& flow) {
       ids.push_back(*id);
     for (auto& id : tool_block_ids(data->get_object()))
       ids.push_back(std::move(id));
-    const auto* body = data->get_object().if_contains("body");
-    if (body && body->is_object())
-      if (auto id = block_id_of(body->get_object()))
+    for (auto key : {"body", "classifier"}) {
+      const auto* inner = data->get_object().if_contains(key);
+      if (!inner || !inner->is_object())
+        continue;
+      if (auto id = block_id_of(inner->get_object()))
         ids.push_back(*id);
+      for (auto& id : tool_block_ids(inner->get_object()))
+        ids.push_back(std::move(id));
+    }
   }
   return ids;
+}
+
+std::optional<std::string> stored_block_of_node(const json::object& data) {
+  if (auto id = block_id_of(data))
+    return id;
+  for (auto key : {"body", "classifier"})
+    if (const auto* inner = data.if_contains(key); inner && inner->is_object())
+      if (auto id = block_id_of(inner->get_object()))
+        return id;
+  return std::nullopt;
 }
 
 std::vector<std::string> tool_block_ids_of(const json::value& block) {

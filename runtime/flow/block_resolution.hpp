@@ -39,6 +39,10 @@ struct block_resolution {
 block_resolution resolve_blocks(const boost::json::value& flow, const block_lookup& lookup);
 
 // The ids of the blocks a flow names (nodes and loop bodies).
+// The stored block a node runs, from its `data`: data.blockId, or its loop
+// body's or router classifier's blockId. What decisions and failures name.
+std::optional<std::string> stored_block_of_node(const boost::json::object& data);
+
 // The function-blocks a stored block's config.tools name (ai-blocks).
 std::vector<std::string> tool_block_ids_of(const boost::json::value& block);
 

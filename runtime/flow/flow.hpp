@@ -49,10 +49,12 @@ struct route {
   program_ptr when;
 };
 
-// What a loop runs per item: an inline function block.
+// What a loop runs per item: an inline function-block, or an ai-block (its
+// provider calls bounded by the loop's concurrency).
 struct loop_body {
   node_kind kind = node_kind::function_block;
-  program_ptr code;
+  program_ptr code;                        // function-block
+  std::shared_ptr<const ai_settings> ai;   // ai-block
   retry_policy retry;
   std::optional<std::int64_t> timeout_ms;  // body.timeoutMs; none: the loop's
 };
@@ -75,6 +77,9 @@ struct function_settings {
 struct router_settings {
   std::vector<route> routes;
   std::optional<std::string> default_route;
+  // data.classifier: an ai-block whose answer (a string, or {"route"})
+  // names the route; the `when`s are then not used.
+  std::shared_ptr<const ai_settings> classifier;
 };
 struct parallel_settings {};
 struct loop_settings {

@@ -102,27 +102,39 @@ struct settings_reader {
       settings.delay_ms = *ms;
   }
 
-  void read(const compiled_node& node, ai_settings& settings) {
+  // An ai-block's settings from `data` (the node's, a loop body's, a
+  // router's classifier), its tools' programs compiled; `where` prefixes
+  // the problems.
+  std::optional<ai_settings> read_ai(const compiled_node& node, const json::object& data,
+                                     const std::string& where) {
     std::vector<std::string> messages;
-    auto parsed = parse_ai_settings(node.data, messages);
+    auto parsed = parse_ai_settings(data, messages);
     for (auto& m : messages)
-      problem(node.id, std::move(m));
-    auto* connection = node.data.if_contains("connectionId");
+      problem(node.id, where + m);
+    auto* connection = data.if_contains("connectionId");
     bool known = connection && connection->is_string() && connection_exists
                  && connection_exists(std::string(connection->get_string()));
     if (connection && connection->is_string() && !connection->get_string().empty() && !known)
-      problem(node.id, "connection '" + std::string(connection->get_string()) + "' not found");
-    if (parsed && known)
-      settings = std::move(parsed).value();
+      problem(node.id, where + "connection '" + std::string(connection->get_string())
+                         + "' not found");
+    if (!parsed || !known)
+      return std::nullopt;
+    auto settings = std::move(parsed).value();
     for (auto& tool : settings.tools)
       if (tool.block_id) {
         auto compiled = programs.get(tool.code);
         if (!compiled)
-          problem(node.id, "tool '" + tool.name + "': block '" + *tool.block_id
+          problem(node.id, where + "tool '" + tool.name + "': block '" + *tool.block_id
                              + "': " + compiled.error().message);
         else
           tool.program = *compiled;
       }
+    return settings;
+  }
+
+  void read(const compiled_node& node, ai_settings& settings) {
+    if (auto read = read_ai(node, node.data, ""))
+      settings = std::move(*read);
   }
 
   void read(const compiled_node& node, source_settings& settings) {
@@ -147,8 +159,10 @@ struct settings_reader {
           problem(node.id, "every route needs a name");
           continue;
         }
-        settings.routes.push_back(
-          {std::string(name->get_string()), program(node, r.get_object(), "when", true)});
+        // With a classifier the model names the route: `when` is not needed.
+        bool classified = node.data.contains("classifier");
+        settings.routes.push_back({std::string(name->get_string()),
+                                   program(node, r.get_object(), "when", !classified)});
       }
     }
     if (auto* def = node.data.if_contains("default"); def && !def->is_null()) {
@@ -157,8 +171,22 @@ struct settings_reader {
       else
         problem(node.id, "data.default must be a route name");
     }
-    if (settings.routes.empty() && !settings.default_route)
-      problem(node.id, "router needs data.routes or data.default");
+    if (auto* classifier = node.data.if_contains("classifier"); classifier && !classifier->is_null()) {
+      if (!classifier->is_object()) {
+        problem(node.id, "data.classifier must be an ai-block (an object)");
+      } else if (classifier->get_object().contains("blockId")
+                 && !classifier->get_object().contains("model")) {
+        problem(node.id, "block " + quoted(classifier->get_object().at("blockId")) + " not found");
+      } else {
+        auto* type = classifier->get_object().if_contains("type");
+        if (type && *type != "ai-block")
+          problem(node.id, "data.classifier must be an ai-block");
+        else if (auto ai = read_ai(node, classifier->get_object(), "data.classifier: "))
+          settings.classifier = std::make_shared<const ai_settings>(std::move(*ai));
+      }
+    }
+    if (settings.routes.empty() && !settings.default_route && !node.data.contains("classifier"))
+      problem(node.id, "router needs data.routes, data.default or data.classifier");
   }
 
   void read(const compiled_node& node, loop_settings& settings) {
@@ -178,11 +206,16 @@ struct settings_reader {
       return;
     }
     auto* type = b.if_contains("type");
-    if (!type || *type != "function-block") {
-      problem(node.id, "loop body must be a function-block");
+    if (type && *type == "ai-block") {
+      settings.body.kind = node_kind::ai_block;
+      if (auto ai = read_ai(node, b, "data.body: "))
+        settings.body.ai = std::make_shared<const ai_settings>(std::move(*ai));
+    } else if (!type || *type != "function-block") {
+      problem(node.id, "loop body must be a function-block or an ai-block");
       return;
+    } else {
+      settings.body.code = program(node, b, "code", true);
     }
-    settings.body.code = program(node, b, "code", true);
     settings.body.timeout_ms = timeout(node, b, "data.body.");
     if (auto* retry = b.if_contains("retry")) {
       auto policy = parse_retry_policy(*retry);

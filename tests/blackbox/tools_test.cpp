@@ -3,10 +3,8 @@
 // results recorded as node_stream events, the result sent back to the model
 // (the mock records what reached it), rounds bounded by maxToolRounds, and a
 // crash in the middle of a round resumed without running the tool again.
-#include "api_client.hpp"
-#include "mock_llm_process.hpp"
+#include "mock_llm_server_test.hpp"
 #include "process.hpp"
-#include "server_process.hpp"
 
 #include <gtest/gtest.h>
 
@@ -16,28 +14,16 @@ namespace baley::testing {
 namespace {
 namespace json = boost::json;
 
-class tools : public ::testing::Test {
+class tools : public mock_llm_server_test {
 protected:
-  tools() : server_({"--durability", "buffered"}) {}
-
   void SetUp() override {
-    ASSERT_TRUE(node_available()) << "node is not installed (make test installs it)";
-    mock_ = std::make_unique<mock_llm_process>();
-    ASSERT_TRUE(mock_->started()) << mock_->diagnostics();
-    ASSERT_TRUE(server_.start()) << server_.diagnostics();
-    api_ = server_.admin();
+    mock_llm_server_test::SetUp();
+    if (HasFatalFailure())
+      return;
     auto lookup = api_.post("/api/blocks", R"({"name":"lookup","type":"function-block",
       "config":{"code":"{found: (.query + \"!\")}"}})");
     ASSERT_EQ(lookup.status, 201) << lookup.body;
     lookup_ = string_at(lookup.json(), "id");
-  }
-
-  std::string connection(const std::string& type) {
-    auto r = api_.post("/api/connections", R"({"name":")" + type + R"(","type":")" + type
-                                             + R"(","baseUrl":")" + mock_->base_url()
-                                             + R"(","apiKey":"k"})");
-    EXPECT_EQ(r.status, 201) << r.body;
-    return string_at(r.json(), "id");
   }
 
   std::string tools_json() const {
@@ -74,9 +60,6 @@ protected:
     return {};
   }
 
-  std::unique_ptr<mock_llm_process> mock_;
-  server_process server_;
-  api_client api_;
   std::string lookup_;
 };
 

@@ -226,7 +226,7 @@ TEST(flow_compiler, router_needs_routes) {
   auto problems = problems_of(flow(
     {node("in", "source"), node("r", "router"), node("r2", "router", R"({"routes":[{}]})")},
     {edge("in", "r"), edge("in", "r2")}));
-  EXPECT_TRUE(has(problems, "r", "router needs data.routes or data.default")) << dump(problems);
+  EXPECT_TRUE(has(problems, "r", "router needs data.routes, data.default or data.classifier")) << dump(problems);
   EXPECT_TRUE(has(problems, "r2", "every route needs a name")) << dump(problems);
 }
 
@@ -259,14 +259,17 @@ TEST(flow_compiler, missing_or_wrong_kind_programs) {
   EXPECT_TRUE(has(problems, "l", "loop needs data.over")) << dump(problems);
 }
 
-TEST(flow_compiler, loop_body_must_be_a_function_block) {
+TEST(flow_compiler, loop_body_must_be_a_function_block_or_an_ai_block) {
   auto problems = problems_of(flow(
     {node("in", "source"),
      node("ai", "loop", R"({"over":".","body":{"type":"ai-block","model":"m"}})"),
+     node("router", "loop", R"({"over":".","body":{"type":"router"}})"),
      node("none", "loop", R"({"over":"."})"),
      node("text", "loop", R"j({"over":".","body":"map(.)"})j")},
-    {edge("in", "ai"), edge("in", "none"), edge("in", "text")}));
-  EXPECT_TRUE(has(problems, "ai", "loop body must be a function-block")) << dump(problems);
+    {edge("in", "ai"), edge("in", "router"), edge("in", "none"), edge("in", "text")}));
+  EXPECT_TRUE(has(problems, "ai", "data.body: ai-block needs data.connectionId")) << dump(problems);
+  EXPECT_TRUE(has(problems, "router", "loop body must be a function-block or an ai-block"))
+    << dump(problems);
   EXPECT_TRUE(has(problems, "none", "loop needs data.body")) << dump(problems);
   EXPECT_TRUE(has(problems, "text", "loop needs data.body")) << dump(problems);
 }
