@@ -12,6 +12,7 @@
 #include <thread>
 #include <poll.h>
 #include <stdexcept>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -37,8 +38,14 @@ child_process::child_process(const std::vector<std::string>& args) {
   int out[2], err[2];
   if (::pipe(out) != 0 || ::pipe(err) != 0)
     throw std::runtime_error("pipe failed");
+  auto parent = ::getpid();
   pid_ = ::fork();
   if (pid_ == 0) {
+    // A test binary that crashes takes its servers and mocks with it,
+    // instead of leaving them running (the exec keeps this setting).
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent)
+      std::_Exit(127);
     ::dup2(out[1], 1);
     ::dup2(err[1], 2);
     ::close(out[0]);
