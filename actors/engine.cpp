@@ -8,6 +8,7 @@
 #include "runtime/stream_names.hpp"
 #include "storage/insight_projector.hpp"
 #include "storage/projections.hpp"
+#include "storage/saved_version.hpp"
 
 #include <caf/all.hpp>
 
@@ -89,29 +90,6 @@ status engine::save_flow(const std::string& flow_id, std::uint64_t version,
   return ok;
 }
 
-namespace {
-
-// One saved config event of a stream at index `version - 1`.
-template <class Event>
-result<Event> saved_version(storage::event_log& log, const std::string& stream,
-                            std::uint64_t version) {
-  auto events = log.read_stream(stream, stream_index{version - 1}, 1);
-  if (!events)
-    return events.error();
-  if (events->empty())
-    return error{"not_found", stream + " version " + to_string(version) + " not found", {}};
-  auto saved = runtime::parse_config_event(storage::event_bytes(events->front().record));
-  if (!saved)
-    return saved.error();
-  auto* event = std::get_if<Event>(&saved->payload);
-  if (!event)
-    return error{"corrupt_log", stream + " version " + to_string(version) + " is a "
-                                  + std::string(runtime::type_name(saved->payload)) + " event", {}};
-  return *event;
-}
-
-} // namespace
-
 result<std::shared_ptr<const runtime::compiled_flow>>
 engine::load_flow(const std::string& flow_id, std::uint64_t version,
                   const block_versions& blocks) {
@@ -120,12 +98,14 @@ engine::load_flow(const std::string& flow_id, std::uint64_t version,
   // A test run's flow is made from the tested block at `version`.
   boost::json::value definition;
   if (auto tested = runtime::tested_block_of(flow_id)) {
-    auto block = saved_version<runtime::block_saved>(*log_, names::block_stream(*tested), version);
+    auto block = storage::read_saved_version<runtime::block_saved>(
+      *log_, names::block_stream(*tested), version);
     if (!block)
       return block.error();
     definition = runtime::block_test_flow(*tested, block->block);
   } else {
-    auto saved = saved_version<runtime::flow_saved>(*log_, names::flow_stream(flow_id), version);
+    auto saved = storage::read_saved_version<runtime::flow_saved>(
+      *log_, names::flow_stream(flow_id), version);
     if (!saved)
       return saved.error();
     definition = std::move(saved->flow);
@@ -135,7 +115,8 @@ engine::load_flow(const std::string& flow_id, std::uint64_t version,
       auto at = blocks.find(id);
       if (at == blocks.end())
         return std::nullopt;
-      auto block = saved_version<runtime::block_saved>(*log_, names::block_stream(id), at->second);
+      auto block = storage::read_saved_version<runtime::block_saved>(
+        *log_, names::block_stream(id), at->second);
       if (!block)
         return std::nullopt;
       return runtime::stored_block{block->version, block->block};

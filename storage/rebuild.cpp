@@ -10,6 +10,7 @@
 #include "runtime/stream_names.hpp"
 #include "storage/execution_projections.hpp"
 #include "storage/projections.hpp"
+#include "storage/saved_version.hpp"
 
 #include <boost/json/serialize.hpp>
 
@@ -32,21 +33,15 @@ void fnv(std::uint64_t& h, std::string_view bytes) {
   }
 }
 
-// One config event of `stream` at index `version - 1`.
+// A saved version, or nothing: what the live loader would have failed on
+// wrote no decisions either.
 template <class Event>
 std::optional<Event> saved_version(const event_log& log, const std::string& stream,
                                    std::uint64_t version) {
-  if (version == 0)
+  auto saved = read_saved_version<Event>(log, stream, version);
+  if (!saved)
     return std::nullopt;
-  auto events = log.read_stream(stream, stream_index{version - 1}, 1);
-  if (!events || events->empty())
-    return std::nullopt;
-  auto parsed = parse_config_event(event_bytes(events->front().record));
-  if (!parsed)
-    return std::nullopt;
-  if (auto* e = std::get_if<Event>(&parsed->payload))
-    return *e;
-  return std::nullopt;
+  return std::move(saved).value();
 }
 
 class rebuilder {
