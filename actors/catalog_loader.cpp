@@ -12,7 +12,7 @@ result<runtime::catalog> load_catalog(const storage::event_log& log) {
   std::optional<error> failure;
   for (auto prefix : {names::workspace_stream_prefix, names::flow_stream_prefix,
                       names::block_stream_prefix, names::connection_stream_prefix,
-                      names::webhook_stream_prefix}) {
+                      names::webhook_stream_prefix, names::pattern_stream_prefix}) {
     auto scanned = log.scan_streams(prefix, [&](const storage::committed_event& e) {
       if (failure)
         return;

@@ -62,6 +62,8 @@ result<std::unique_ptr<engine>> engine::open(caf::actor_system& system,
   if (jq.worker_command.empty())
     jq.worker_command = own_jq_worker_command();
   opened->jq_ = std::make_shared<sandbox::jq_pool>(std::move(jq));
+  opened->patterns_ = std::make_shared<pattern_matcher>(
+    pattern_matcher::options{.log = opened->log_, .jq = opened->jq_, .time = options.time});
   if (options.prices)
     opened->prices_ = std::make_shared<const runtime::price_table>(*options.prices);
   return opened;
@@ -177,6 +179,7 @@ started_execution engine::spawn(execution_setup setup) {
   setup.breakers = breakers_;
   setup.usage = usage_;
   setup.jq = jq_;
+  setup.patterns = patterns_;
   setup.debug = debug_;
   setup.time = time_;
   setup.via = via_;
@@ -187,6 +190,8 @@ started_execution engine::spawn(execution_setup setup) {
 }
 
 void engine::shutdown() {
+  if (patterns_)
+    patterns_->stop();  // its thread ends before the log closes under it
   if (broker_) {
     caf::anon_send_exit(broker_, caf::exit_reason::user_shutdown);
     broker_ = broker_actor{};

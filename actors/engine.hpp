@@ -82,6 +82,8 @@ public:
   const usage_meter& usage() const { return *usage_; }
   // The jq sandbox every execution evaluates its jq in.
   const sandbox::jq_pool& jq() const { return *jq_; }
+  // Matches decisions against patterns once the server starts it.
+  pattern_matcher& patterns() { return *patterns_; }
   // For the flow compiler: does this connection exist?
   runtime::connection_check connection_check() const;
 
@@ -133,6 +135,7 @@ private:
   std::shared_ptr<breaker_board> breakers_;
   std::shared_ptr<usage_meter> usage_ = std::make_shared<usage_meter>();
   std::shared_ptr<sandbox::jq_pool> jq_;
+  std::shared_ptr<pattern_matcher> patterns_;
   bool debug_ = false;
   std::shared_ptr<const runtime::price_table> prices_ =
     std::make_shared<const runtime::price_table>(runtime::price_table::defaults());

@@ -76,9 +76,16 @@ void append(self_ptr self, std::vector<execution_event> events) {
                           request.projections);
   st.in_flight = true;
   st.in_flight_events = std::move(events);
+  std::vector<std::string> decisions;
+  for (const auto& put : request.projections)
+    if (put.family == storage::families::pattern_queue && !put.erase)
+      decisions.push_back(put.key);
   st.setup.log->append_async(
-    std::move(request), [me = execution_actor(self), via = st.setup.via](
-                          result<std::vector<storage::committed_event>> r) {
+    std::move(request), [me = execution_actor(self), via = st.setup.via,
+                         patterns = st.setup.patterns, decisions = std::move(decisions)](
+                          result<std::vector<storage::committed_event>> r) mutable {
+      if (r && patterns && !decisions.empty())
+        patterns->committed(std::move(decisions));
       auto outcome = std::make_shared<const append_outcome>(append_outcome{std::move(r)});
       via->send(me, appended_atom_v, append_outcome_ptr(std::move(outcome)));
     });

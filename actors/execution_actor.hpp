@@ -15,6 +15,7 @@
 #include "runtime/execution/execution_state.hpp"
 #include "runtime/flow/flow.hpp"
 #include "runtime/llm/price_table.hpp"
+#include "actors/pattern_matcher.hpp"
 #include "sandbox/jq_pool.hpp"
 
 #include <caf/actor.hpp>
@@ -42,6 +43,9 @@ struct execution_setup {
   std::shared_ptr<llm_transport> transport;
   std::shared_ptr<breaker_board> breakers;  // may be null: no breakers
   std::shared_ptr<usage_meter> usage;       // may be null: not counted
+  // Told of every decision once it is committed (may be null: the
+  // decisions stay queued for the next server to match).
+  std::shared_ptr<pattern_matcher> patterns;
   // The jq sandbox every jq evaluation of this execution runs in.
   std::shared_ptr<sandbox::jq_pool> jq;
   bool debug = false;                       // provider errors carry raw bodies

@@ -6,6 +6,7 @@
 #include "http/block_test_routes.hpp"
 #include "http/catalog_routes.hpp"
 #include "http/decision_routes.hpp"
+#include "http/pattern_routes.hpp"
 #include "http/execution_log_routes.hpp"
 #include "http/execution_routes.hpp"
 #include "http/ops_routes.hpp"
@@ -50,6 +51,7 @@ struct api_parts {
                    .launcher = launcher, .executions = executions_routes}),
       decisions({.catalog = catalog, .engine = engine, .async = async}),
       analytics({.catalog = catalog, .engine = engine, .async = async}),
+      patterns({.catalog = catalog, .engine = engine, .async = async, .ids = ids}),
       ops(engine, async, counters) {}
 
   actors::engine& engine;
@@ -72,6 +74,7 @@ struct api_parts {
   block_test_routes block_tests;
   decision_routes decisions;
   analytics_routes analytics;
+  pattern_routes patterns;
   ops_routes ops;
 };
 
@@ -139,12 +142,29 @@ void dispatch(api_parts& p, const api_call_ptr& call) {
     case analytics_block: return p.analytics.block(call, w);
     case analytics_cost: return p.analytics.cost(call, w);
     case analytics_failures: return p.analytics.failures(call, w);
+    case pattern_create: return p.patterns.create(call, w);
+    case pattern_list: return p.patterns.list(call, w);
+    case pattern_get: return p.patterns.get(call, w);
+    case pattern_update: return p.patterns.update(call, w);
+    case pattern_delete: return p.patterns.remove(call, w);
+    case pattern_matches: return p.patterns.matches(call, w);
     default: return reply_error(call, 500, "internal", "unrouted request");
   }
 }
 
+// Every pattern of the catalog to the matcher, which then matches the
+// decisions still queued, before any execution resumes and makes new ones.
+void start_pattern_matcher(api_parts& p) {
+  std::vector<actors::pattern_definition> patterns;
+  for (const auto* record : p.catalog.get().all_patterns())
+    if (auto definition = definition_of(*record))
+      patterns.push_back(std::move(*definition));
+  p.engine.patterns().start(std::move(patterns));
+}
+
 api_actor::behavior_type api(api_self self, std::shared_ptr<api_init> init) {
   auto& parts = self->state.parts.emplace(self, api_actor(self), *init);
+  start_pattern_matcher(parts);
   for (auto& r : actors::resume_all(parts.engine, std::move(init->resumable),
                                     actors::execution_observer(api_actor(self))))
     parts.executions.add(r.execution_id, r.actor, r.workspace_id);

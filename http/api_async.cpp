@@ -25,6 +25,10 @@ void api_async::append_then(storage::append_request request,
   });
 }
 
+std::function<void()> api_async::resumer(std::function<void()> then) {
+  return [me = me(), token = park(std::move(then))] { caf::anon_send(me, resume_atom_v, token); };
+}
+
 void api_async::after(std::chrono::milliseconds delay, std::function<void()> then) {
   auto token = park(std::move(then));
   caf::delayed_anon_send(me(), delay, resume_atom_v, token);

@@ -45,6 +45,10 @@ public:
   using committed = result<std::vector<storage::committed_event>>;
   void append_then(storage::append_request request, std::function<void(committed&)> then);
 
+  // A continuation another thread starts: the returned function, called
+  // once from any thread, has `then` run on the actor.
+  std::function<void()> resumer(std::function<void()> then);
+
   // Continues after `delay`.
   void after(std::chrono::milliseconds delay, std::function<void()> then);
 

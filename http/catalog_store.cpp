@@ -4,10 +4,12 @@
 namespace baley::http {
 
 void catalog_store::save(std::string stream, runtime::config_event_payload payload,
-                         std::function<void(const error*)> then) {
+                         std::function<void(const error*)> then,
+                         std::vector<storage::projection_put> projections) {
   runtime::config_event event{time_->now(), std::move(payload)};
   storage::append_request request{.stream = std::move(stream),
-                                  .events = {runtime::serialize_config_event(event)}};
+                                  .events = {runtime::serialize_config_event(event)},
+                                  .projections = std::move(projections)};
   async_.append_then(std::move(request),
                      [this, event = std::move(event), then = std::move(then)](
                        api_async::committed& r) {

@@ -21,10 +21,12 @@ public:
 
   const runtime::catalog& get() const { return catalog_; }
 
-  // Appends `payload` (stamped now) to `stream`; `then` gets the log's error,
-  // or null once the catalog holds the change.
+  // Appends `payload` (stamped now) to `stream`, with the projection puts
+  // that go with it; `then` gets the log's error, or null once the catalog
+  // holds the change.
   void save(std::string stream, runtime::config_event_payload payload,
-            std::function<void(const error*)> then);
+            std::function<void(const error*)> then,
+            std::vector<storage::projection_put> projections = {});
 
 private:
   runtime::catalog catalog_;

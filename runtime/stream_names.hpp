@@ -15,8 +15,11 @@ inline constexpr std::string_view connection_stream_prefix = "conn/";
 inline constexpr std::string_view webhook_stream_prefix = "hook/";
 inline constexpr std::string_view webhook_log_stream_prefix = "hooklog/";
 inline constexpr std::string_view feedback_stream_prefix = "feedback/";
+inline constexpr std::string_view pattern_stream_prefix = "pattern/";
 // Every transition of every circuit breaker.
 inline constexpr std::string_view breakers_stream = "system/breakers";
+// What the pattern matcher found: every decision it matched, every scan.
+inline constexpr std::string_view pattern_matches_stream = "system/pattern-matches";
 
 inline std::string execution_stream(std::string_view execution_id) {
   return std::string(execution_stream_prefix) + std::string(execution_id);
@@ -46,6 +49,11 @@ inline std::string webhook_log_stream(std::string_view flow_id) {
 // One stream per decision's feedback: feedback/<decisionId>.
 inline std::string feedback_stream(std::string_view decision_id) {
   return std::string(feedback_stream_prefix) + std::string(decision_id);
+}
+
+// One stream per pattern: pattern/<patternId>.
+inline std::string pattern_stream(std::string_view pattern_id) {
+  return std::string(pattern_stream_prefix) + std::string(pattern_id);
 }
 
 // Execution events (DESIGN.md, "Event model").
@@ -80,6 +88,9 @@ inline constexpr std::string_view connection_deleted = "connection_deleted";
 // hook/<flowId>
 inline constexpr std::string_view webhook_saved = "webhook_saved";
 inline constexpr std::string_view webhook_deleted = "webhook_deleted";
+// pattern/<patternId>
+inline constexpr std::string_view pattern_saved = "pattern_saved";
+inline constexpr std::string_view pattern_deleted = "pattern_deleted";
 
 // Operational events (runtime/ops/ops_events.hpp), by stream.
 // system/breakers
@@ -88,5 +99,8 @@ inline constexpr std::string_view breaker_changed = "breaker_changed";
 inline constexpr std::string_view webhook_called = "webhook_called";
 // feedback/<decisionId> (runtime/insight/decision.hpp)
 inline constexpr std::string_view feedback_given = "feedback_given";
+// system/pattern-matches (runtime/insight/pattern_events.hpp)
+inline constexpr std::string_view decisions_matched = "decisions_matched";
+inline constexpr std::string_view pattern_scanned = "pattern_scanned";
 
 } // namespace baley::names

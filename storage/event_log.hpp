@@ -73,12 +73,17 @@ inline constexpr std::string_view cost_buckets = "cost_buckets";
 inline constexpr std::string_view failure_buckets = "failure_buckets";
 // workspaceId ‖ '\0' ‖ blockId ‖ '\0' ‖ executionId -> the test run JSON.
 inline constexpr std::string_view test_runs = "test_runs";
+// Patterns (storage/projections.hpp has their keys).
+inline constexpr std::string_view pattern_matches = "pattern_matches";
+inline constexpr std::string_view pattern_stats = "pattern_stats";
+inline constexpr std::string_view pattern_queue = "pattern_queue";
 
-inline constexpr std::array<std::string_view, 14> all = {
+inline constexpr std::array<std::string_view, 17> all = {
   executions,         flows,          meta,          executions_by_workspace,
   idempotency,        webhook_logs,   decisions,     decisions_by_workspace,
   decisions_by_block, node_failures,  block_buckets, cost_buckets,
-  failure_buckets,    test_runs};
+  failure_buckets,    test_runs,      pattern_matches, pattern_stats,
+  pattern_queue};
 
 constexpr bool known(std::string_view family) {
   for (auto name : all)

@@ -65,8 +65,10 @@ void execution_puts(const std::string& execution_id, const execution_state& befo
                                                    {"at", events[i].ts}})));
     if (const auto* done = std::get_if<node_complete>(&payload); done && done->model) {
       if (auto d = decision_of(execution_id, state_before(i), *done, events[i].ts,
-                               block_of(facts, done->node_id)))
+                               block_of(facts, done->node_id))) {
         decision_puts(*d, out);
+        out.push_back(projections::queued_decision(d->id));
+      }
     } else if (const auto* failed = std::get_if<node_error>(&payload)) {
       if (auto f = failure_of(execution_id, state_before(i), *failed, events[i].ts,
                               block_of(facts, failed->node_id).value_or("")))

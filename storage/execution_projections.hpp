@@ -28,6 +28,7 @@ struct execution_facts {
 void decision_puts(const runtime::decision_record& d, std::vector<projection_put>& out);
 
 // The puts for appending `events` to an execution whose state is `before`.
+// A new decision is also queued for the pattern matcher (pattern_queue).
 void execution_puts(const std::string& execution_id, const runtime::execution_state& before,
                     const std::vector<runtime::execution_event>& events,
                     const execution_facts& facts, std::vector<projection_put>& out);

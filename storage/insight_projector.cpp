@@ -3,6 +3,8 @@
 
 #include "runtime/insight/analytics_rows.hpp"
 #include "runtime/insight/failure_signature.hpp"
+#include "runtime/insight/pattern.hpp"
+#include "runtime/insight/pattern_events.hpp"
 #include "storage/projections.hpp"
 
 namespace baley::storage {
@@ -13,20 +15,23 @@ using namespace runtime;
 class insight_projector final : public projector {
 public:
   bool watches(std::string_view family) const override {
-    return family == families::decisions || family == families::node_failures;
+    return family == families::decisions || family == families::node_failures
+           || family == families::pattern_matches || family == families::pattern_stats;
   }
 
   status derive(const projection_put& put, const staged_reader& read,
                 std::vector<projection_put>& out) override {
-    if (put.erase)
-      return ok;
+    if (put.erase || put.family == families::pattern_stats)
+      return ok;  // a stats row is watched only to be read back in its batch
     auto before = read.get(put.family, put.key);
     if (!before)
       return std::move(before).error();
     if (put.family == families::decisions)
       return decision_changed(*before, put.value, read, out);
     if (*before)
-      return ok;  // a failure is counted once
+      return ok;  // a failure, a match is counted once
+    if (put.family == families::pattern_matches)
+      return match_added(put.key, put.value, read, out);
     return failure_added(put.value, read, out);
   }
 
@@ -79,6 +84,28 @@ private:
                      .key = std::move(cost_key),
                      .value = serialize_usage(usage)});
     }
+    return ok;
+  }
+
+  // A match counts toward its pattern's stats while they are of its version:
+  // a scan chunk of a version replaced meanwhile, or of a deleted pattern,
+  // counts for nothing.
+  status match_added(const std::string& key, const std::string& text, const staged_reader& read,
+                     std::vector<projection_put>& out) {
+    auto at = projections::read_pattern_match_key(key);
+    auto match = parse_match_row(text);
+    if (!at || !match)
+      return ok;
+    auto stored = row(read, families::pattern_stats, at->pattern_id);
+    if (!stored)
+      return std::move(stored).error();
+    if (!*stored)
+      return ok;
+    auto stats = parse_versioned_stats(**stored);
+    if (stats.version != at->version)
+      return ok;
+    stats.stats.add(match->agreed, match->created_at);
+    out.push_back(projections::pattern_stats(at->pattern_id, serialize_versioned_stats(stats)));
     return ok;
   }
 

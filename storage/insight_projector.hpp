@@ -5,7 +5,8 @@
 // A new decision adds to its block's hour (counts, tokens, cost, latency) and
 // to the hour of its block, model and flow in cost_buckets; a decision whose
 // latest feedback changes moves its block hour's feedback counts; a new
-// failure adds to its signature's hour. The same code runs in `baley admin
+// failure adds to its signature's hour; a new match of a pattern's latest
+// version adds to that pattern's stats. The same code runs in `baley admin
 // rebuild`, so the rows come out byte for byte the same.
 
 #include "storage/projector.hpp"

@@ -5,6 +5,7 @@
 #include "storage/event_log.hpp"
 #include "storage/keys.hpp"
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -102,6 +103,18 @@ inline projection_put test_run(std::string_view workspace_id, std::string_view b
           .value = std::move(row)};
 }
 
+// pattern_queue: decision id -> "": a decision the pattern matcher has not
+// matched yet, written with the decision and erased with its
+// decisions_matched event.
+inline projection_put queued_decision(std::string_view decision_id) {
+  return {.family = std::string(families::pattern_queue), .key = std::string(decision_id)};
+}
+inline projection_put dequeued_decision(std::string_view decision_id) {
+  return {.family = std::string(families::pattern_queue),
+          .key = std::string(decision_id),
+          .erase = true};
+}
+
 // The analytics rows, written by the insight projector only. Hours are the
 // big-endian u64 of their first millisecond, so keys sort by time.
 inline std::string hour_part(unix_ms hour) {
@@ -139,6 +152,62 @@ inline std::string failure_bucket_key(std::string_view workspace_id, unix_ms hou
   return families::compound_key(
     families::compound_key(failure_buckets_from(workspace_id, hour).append(signature), flow_id),
     node_id);
+}
+
+// pattern_matches: pattern id ‖ '\0' ‖ version ‖ decision id -> the match
+// row (runtime/insight/pattern_events.hpp); version is a big-endian u64.
+inline std::string pattern_version_matches(std::string_view pattern_id, std::uint64_t version) {
+  std::string key = families::compound_prefix(pattern_id);
+  append_be64(key, version);
+  return key;
+}
+inline projection_put pattern_match(std::string_view pattern_id, std::uint64_t version,
+                                    std::string_view decision_id, std::string row) {
+  return {.family = std::string(families::pattern_matches),
+          .key = pattern_version_matches(pattern_id, version).append(decision_id),
+          .value = std::move(row)};
+}
+
+// The pattern and version of a pattern_matches key; nothing when malformed.
+struct pattern_match_key {
+  std::string pattern_id;
+  std::uint64_t version = 0;
+};
+inline std::optional<pattern_match_key> read_pattern_match_key(std::string_view key) {
+  auto end = key.find('\0');
+  if (end == std::string_view::npos || key.size() < end + 1 + be64_size)
+    return std::nullopt;
+  return pattern_match_key{std::string(key.substr(0, end)), read_be64(key.substr(end + 1))};
+}
+
+// pattern_stats: pattern id -> the stats of its latest version
+// (runtime/insight/pattern.hpp, versioned_stats), kept by the insight
+// projector as matches are staged.
+inline projection_put pattern_stats(std::string_view pattern_id, std::string row) {
+  return {.family = std::string(families::pattern_stats),
+          .key = std::string(pattern_id),
+          .value = std::move(row)};
+}
+inline projection_put pattern_stats_erased(std::string_view pattern_id) {
+  return {.family = std::string(families::pattern_stats),
+          .key = std::string(pattern_id),
+          .erase = true};
+}
+
+// meta: "pattern_scan" ‖ '\0' ‖ pattern id -> {"version","error"?}:
+// the last scan of a pattern that ran to its end (or stopped for good).
+inline std::string pattern_scan_key(std::string_view pattern_id) {
+  return families::compound_key("pattern_scan", pattern_id);
+}
+inline projection_put pattern_scan_done(std::string_view pattern_id, std::string row) {
+  return {.family = std::string(families::meta),
+          .key = pattern_scan_key(pattern_id),
+          .value = std::move(row)};
+}
+inline projection_put pattern_scan_erased(std::string_view pattern_id) {
+  return {.family = std::string(families::meta),
+          .key = pattern_scan_key(pattern_id),
+          .erase = true};
 }
 
 } // namespace baley::storage::projections

@@ -9,6 +9,7 @@
 #include "runtime/ops/ops_events.hpp"
 #include "runtime/stream_names.hpp"
 #include "storage/execution_projections.hpp"
+#include "storage/pattern_projections.hpp"
 #include "storage/projections.hpp"
 #include "storage/saved_version.hpp"
 
@@ -63,6 +64,16 @@ public:
     }
     if (stream.starts_with(names::feedback_stream_prefix))
       return feedback_event(bytes);
+    if (stream.starts_with(names::pattern_stream_prefix)) {
+      if (auto parsed = parse_config_event(bytes))
+        pattern_config_puts(parsed->payload, pending_);
+      return ok;
+    }
+    if (stream == names::pattern_matches_stream) {
+      if (auto parsed = parse_pattern_match_event(bytes))
+        pattern_match_puts(*parsed, pending_);
+      return ok;
+    }
     return ok;
   }
 

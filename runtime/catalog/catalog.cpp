@@ -57,6 +57,16 @@ std::vector<const Record*> newest_first(const std::map<std::string, Record>& rec
   return out;
 }
 
+// Every record not deleted, of every workspace.
+template <class Record>
+std::vector<const Record*> every_visible(const std::map<std::string, Record>& records) {
+  std::vector<const Record*> out;
+  for (const auto& [id, record] : records)
+    if (!record.deleted)
+      out.push_back(&record);
+  return out;
+}
+
 } // namespace
 
 void catalog::apply(const config_event& event) {
@@ -112,6 +122,10 @@ void catalog::apply(const config_event& event) {
         if (auto it = categories_.find(e.workspace_id); it != categories_.end())
           it->second.erase(e.name);
       },
+      [&](const pattern_saved& e) {
+        save_version(patterns_, e.pattern_id, e.workspace_id, e.version, ts).pattern = e.pattern;
+      },
+      [&](const pattern_deleted& e) { mark_deleted(patterns_, e.pattern_id); },
     },
     event.payload);
 }
@@ -152,6 +166,11 @@ const connection_record* catalog::connection(const std::string& workspace_id,
   return visible(connections_, workspace_id, id);
 }
 
+const pattern_record* catalog::pattern(const std::string& workspace_id,
+                                       const std::string& id) const {
+  return visible(patterns_, workspace_id, id);
+}
+
 const webhook_record* catalog::webhook(const std::string& flow_id) const {
   auto it = webhooks_.find(flow_id);
   if (it == webhooks_.end())
@@ -178,6 +197,14 @@ std::vector<const block_record*> catalog::blocks(const std::string& workspace_id
 std::vector<const connection_record*>
 catalog::connections(const std::string& workspace_id) const {
   return newest_first(connections_, workspace_id);
+}
+
+std::vector<const pattern_record*> catalog::patterns(const std::string& workspace_id) const {
+  return newest_first(patterns_, workspace_id);
+}
+
+std::vector<const pattern_record*> catalog::all_patterns() const {
+  return every_visible(patterns_);
 }
 
 } // namespace baley::runtime
@@ -226,11 +253,7 @@ std::optional<category_record> catalog::feedback_category(const std::string& wor
 }
 
 std::vector<const connection_record*> catalog::all_connections() const {
-  std::vector<const connection_record*> out;
-  for (const auto& [id, c] : connections_)
-    if (!c.deleted)
-      out.push_back(&c);
-  return out;
+  return every_visible(connections_);
 }
 
 } // namespace baley::runtime

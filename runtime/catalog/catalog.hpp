@@ -74,6 +74,18 @@ struct webhook_record {
   unix_ms created_at = 0;
 };
 
+// A pattern (API.md, "Patterns"); `pattern` is the latest version's
+// {name, description, blockId, condition, outcome}.
+struct pattern_record {
+  std::string id;
+  std::string workspace_id;
+  std::uint64_t version = 0;
+  boost::json::value pattern;
+  unix_ms created_at = 0;
+  unix_ms updated_at = 0;
+  bool deleted = false;
+};
+
 // A feedback category (API.md, "Decisions and feedback"): a built-in one or
 // one of the workspace's.
 struct category_record {
@@ -101,6 +113,7 @@ public:
   const block_record* block(const std::string& workspace_id, const std::string& id) const;
   const connection_record* connection(const std::string& workspace_id,
                                       const std::string& id) const;
+  const pattern_record* pattern(const std::string& workspace_id, const std::string& id) const;
   // A webhook is visible while its flow is (saved, not deleted): the trigger
   // of a deleted flow is 404. The second form also hides another
   // workspace's webhook, for the owner-only routes.
@@ -112,6 +125,9 @@ public:
   std::vector<const flow_record*> flows(const std::string& workspace_id) const;
   std::vector<const block_record*> blocks(const std::string& workspace_id) const;
   std::vector<const connection_record*> connections(const std::string& workspace_id) const;
+  std::vector<const pattern_record*> patterns(const std::string& workspace_id) const;
+  // Every visible pattern of every workspace (for the pattern matcher).
+  std::vector<const pattern_record*> all_patterns() const;
   // The built-in categories, then the workspace's by name.
   std::vector<category_record> feedback_categories(const std::string& workspace_id) const;
   std::optional<category_record> feedback_category(const std::string& workspace_id,
@@ -130,6 +146,7 @@ private:
   std::map<std::string, block_record> blocks_;
   std::map<std::string, connection_record> connections_;
   std::map<std::string, webhook_record> webhooks_;  // by flow id
+  std::map<std::string, pattern_record> patterns_;
   // workspace id -> name -> its own categories
   std::map<std::string, std::map<std::string, category_record>> categories_;
 };

@@ -111,6 +111,16 @@ void fill(json::object& o, const feedback_category_removed& e) {
   o["name"] = e.name;
 }
 
+void fill(json::object& o, const pattern_saved& e) {
+  o["patternId"] = e.pattern_id;
+  o["workspaceId"] = e.workspace_id;
+  o["version"] = e.version;
+  o["pattern"] = e.pattern;
+}
+void fill(json::object& o, const pattern_deleted& e) {
+  o["patternId"] = e.pattern_id;
+}
+
 std::uint64_t version_of(json_fields& r) {
   return static_cast<std::uint64_t>(r.integer("version", 1));
 }
@@ -154,6 +164,11 @@ std::optional<config_event_payload> payload_from(const std::string& type,
     return feedback_category_added{r.str("workspaceId"), r.str("name"), r.str("description")};
   if (type == names::feedback_category_removed)
     return feedback_category_removed{r.str("workspaceId"), r.str("name")};
+  if (type == names::pattern_saved)
+    return pattern_saved{r.str("patternId"), r.str("workspaceId"), version_of(r),
+                         r.val("pattern")};
+  if (type == names::pattern_deleted)
+    return pattern_deleted{r.str("patternId")};
   return std::nullopt;
 }
 
@@ -174,6 +189,8 @@ std::string_view id_key(const config_event_payload& payload) {
       [](const webhook_deleted&) { return "flowId"; },
       [](const feedback_category_added&) { return "name"; },
       [](const feedback_category_removed&) { return "name"; },
+      [](const pattern_saved&) { return "patternId"; },
+      [](const pattern_deleted&) { return "patternId"; },
     },
     payload);
 }
@@ -196,6 +213,8 @@ std::string_view type_name(const config_event_payload& payload) {
       [](const webhook_deleted&) { return names::webhook_deleted; },
       [](const feedback_category_added&) { return names::feedback_category_added; },
       [](const feedback_category_removed&) { return names::feedback_category_removed; },
+      [](const pattern_saved&) { return names::pattern_saved; },
+      [](const pattern_deleted&) { return names::pattern_deleted; },
     },
     payload);
 }

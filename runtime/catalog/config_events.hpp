@@ -6,7 +6,8 @@
 // flow/<flowId> (flow_saved, flow_deleted), block/<blockId> (block_saved,
 // block_deleted), conn/<connectionId> (connection_saved, connection_deleted),
 // hook/<flowId> (webhook_saved, webhook_deleted); a workspace's feedback
-// categories on ws/<workspaceId> (feedback_category_added, _removed).
+// categories on ws/<workspaceId> (feedback_category_added, _removed);
+// pattern/<patternId> (pattern_saved, pattern_deleted).
 #pragma once
 
 #include "runtime/result.hpp"
@@ -115,11 +116,25 @@ struct feedback_category_removed {
   std::string name;
 };
 
+// `pattern` is {name, description, blockId, condition, outcome}
+// (runtime/insight/pattern.hpp).
+struct pattern_saved {
+  std::string pattern_id;
+  std::string workspace_id;
+  std::uint64_t version = 1;
+  boost::json::value pattern;
+};
+
+struct pattern_deleted {
+  std::string pattern_id;
+};
+
 using config_event_payload =
   std::variant<workspace_created, token_created, token_revoked, flow_saved,
                flow_deleted, block_saved, block_deleted, connection_saved,
                connection_deleted, webhook_saved, webhook_deleted,
-               feedback_category_added, feedback_category_removed>;
+               feedback_category_added, feedback_category_removed, pattern_saved,
+               pattern_deleted>;
 
 struct config_event {
   unix_ms ts = 0;

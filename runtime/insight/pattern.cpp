@@ -1,8 +1,11 @@
 // Patterns: the body's fields, agreement and the stats.
 #include "runtime/insight/pattern.hpp"
 
+#include "runtime/json_fields.hpp"
 #include "runtime/json_text.hpp"
 #include "runtime/time_format.hpp"
+
+#include <boost/json/serialize.hpp>
 
 #include <algorithm>
 #include <vector>
@@ -63,6 +66,64 @@ json::object pattern_stats_json(const pattern_stats& stats) {
           {"lastMatchedAt", stats.last_matched_at
                               ? json::value(format_rfc3339_ms(*stats.last_matched_at))
                               : json::value()}};
+}
+
+json::object pattern_fields_json(const pattern_fields& fields) {
+  return {{"name", fields.name},
+          {"description", fields.description},
+          {"blockId", fields.block_id},
+          {"condition", fields.condition},
+          {"outcome", fields.outcome}};
+}
+
+std::string match_program(std::string_view condition) {
+  std::string program = "[.[] | [try (\n";
+  program.append(condition);
+  program.append("\n) catch false] | .[0] == true]");
+  return program;
+}
+
+result<std::vector<bool>> read_match_results(const std::vector<json::value>& outputs,
+                                             std::size_t count) {
+  auto wrong = [] { return error{"jq_error", "the match program answered no array of booleans", {}}; };
+  if (outputs.size() != 1 || !outputs.front().is_array())
+    return wrong();
+  const auto& array = outputs.front().get_array();
+  if (array.size() != count)
+    return wrong();
+  std::vector<bool> out;
+  out.reserve(count);
+  for (const auto& v : array) {
+    if (!v.is_bool())
+      return wrong();
+    out.push_back(v.get_bool());
+  }
+  return out;
+}
+
+std::string serialize_versioned_stats(const versioned_stats& row) {
+  json::object o{{"version", row.version}};
+  for (auto& [key, value] : pattern_stats_json(row.stats))
+    o[key] = value;
+  return json::serialize(o);
+}
+
+versioned_stats parse_versioned_stats(std::string_view stored) {
+  auto object = parse_stored_object(stored);
+  if (!object)
+    return {};
+  json_fields r{*object};
+  versioned_stats row;
+  row.version = static_cast<std::uint64_t>(r.integer("version"));
+  row.stats.matched = static_cast<std::uint64_t>(r.integer("matched"));
+  row.stats.agreed = static_cast<std::uint64_t>(r.integer("agreed"));
+  row.stats.disagreed = static_cast<std::uint64_t>(r.integer("disagreed"));
+  if (auto at = r.str("lastMatchedAt"); !at.empty())
+    if (auto parsed = parse_rfc3339_ms(at))
+      row.stats.last_matched_at = *parsed;
+  if (!r.problem.empty())
+    return {};
+  return row;
 }
 
 } // namespace baley::runtime

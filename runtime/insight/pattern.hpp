@@ -53,4 +53,30 @@ bool condition_holds(const std::vector<boost::json::value>& outputs);
 // {"matched","agreed","disagreed","lastMatchedAt"}.
 boost::json::object pattern_stats_json(const pattern_stats& stats);
 
+// The fields as a pattern_saved event stores them:
+// {"name","description","blockId","condition","outcome"}.
+boost::json::object pattern_fields_json(const pattern_fields& fields);
+
+// The jq program that matches a condition over many decisions at once: its
+// input is an array of decision inputs, its one output an array of booleans,
+// each true when the condition's first output over that input is `true` (an
+// error is no match). The condition stays one expression: it is closed in
+// parentheses on a line of its own, so that a trailing comment ends there.
+std::string match_program(std::string_view condition);
+
+// The booleans of match_program's outputs for `count` inputs; "jq_error"
+// when they are not one array of `count` booleans.
+result<std::vector<bool>> read_match_results(const std::vector<boost::json::value>& outputs,
+                                             std::size_t count);
+
+// The pattern_stats row: the stats of one version of a pattern,
+// {"version", then the stats' fields}. A row that does not parse reads as
+// version 0.
+struct versioned_stats {
+  std::uint64_t version = 0;
+  pattern_stats stats;
+};
+std::string serialize_versioned_stats(const versioned_stats& row);
+versioned_stats parse_versioned_stats(std::string_view stored);
+
 } // namespace baley::runtime

@@ -33,9 +33,11 @@ std::vector<std::string> answers(const api_client& api, const std::string& block
     "/api/analytics/cost?groupBy=block&" + range, "/api/analytics/cost?groupBy=model&" + range,
     "/api/analytics/cost?groupBy=flow&" + range, "/api/analytics/failures?" + range,
     "/api/blocks/" + block + "/tests", "/api/blocks/" + ai_block + "/tests",
-    "/api/flows/" + flow + "/webhook/logs"};
+    "/api/flows/" + flow + "/webhook/logs", "/api/patterns"};
   for (const auto& id : decisions)
     paths.push_back("/api/decisions/" + id);
+  for (const auto& p : api.list_all("/api/patterns"))
+    paths.push_back("/api/patterns/" + string_at(p, "id") + "/matches?limit=500");
   std::vector<std::string> out;
   for (const auto& path : paths) {
     auto r = api.get(path);
@@ -67,6 +69,12 @@ TEST(rebuild, every_projection_comes_back_byte_for_byte_and_the_api_answers_the_
     {"id":"out","type":"sink"}],"edges":[{"source":"in","target":"ask"},{"source":"in","target":"judge"},
     {"source":"ask","target":"check"},{"source":"judge","target":"check"},{"source":"check","target":"out"}]})");
   ASSERT_FALSE(flow.empty());
+  auto pattern_body = [&](const std::string& condition) {
+    return R"({"name":"p","blockId":")" + ai_block + R"(","condition":)"
+           + json::serialize(json::value(condition)) + R"(,"outcome":null})";
+  };
+  auto pattern = api.post("/api/patterns", pattern_body(R"((.q // "") | endswith("1"))"));
+  ASSERT_EQ(pattern.status, 201) << pattern.body;
   auto failing = api.create_flow(R"J({"name":"failing","nodes":[{"id":"in","type":"source"},
     {"id":"f","type":"function-block","data":{"code":"error(\"attempt \\(.n) of 3\")"}}],
     "edges":[{"source":"in","target":"f"}]})J");
@@ -93,6 +101,14 @@ TEST(rebuild, every_projection_comes_back_byte_for_byte_and_the_api_answers_the_
   api.post("/api/decisions/" + ids[1] + "/feedback", R"({"correct":false,"category":"tone","notes":"n"})");
   for (const auto& e : api.list_all("/api/executions"))
     api.wait_terminal(string_at(e, "id"));
+  // A second version scans every decision; another pattern comes and goes.
+  auto updated = api.put("/api/patterns/" + string_at(pattern.json(), "id"),
+                         pattern_body(R"(.q | test("hello|keyed|hook"))"));
+  ASSERT_EQ(updated.status, 200) << updated.body;
+  EXPECT_GE(updated.json().at("stats").at("matched").as_int64(), 4) << updated.body;
+  auto gone = api.post("/api/patterns", pattern_body("true"));
+  ASSERT_EQ(gone.status, 201) << gone.body;
+  ASSERT_EQ(api.del("/api/patterns/" + string_at(gone.json(), "id")).status, 204);
 
   auto before = answers(api, block, ai_block, flow, ids);
   auto executions = api.list_all("/api/executions").size();
@@ -104,7 +120,7 @@ TEST(rebuild, every_projection_comes_back_byte_for_byte_and_the_api_answers_the_
     EXPECT_EQ(d.at("identical"), true) << family << ": " << d;
   for (const auto* family : {"decisions", "block_buckets", "cost_buckets", "failure_buckets",
                              "node_failures", "test_runs", "executions", "idempotency",
-                             "webhook_logs"})
+                             "webhook_logs", "pattern_matches", "pattern_stats"})
     EXPECT_GT(report.at("families").at(family).at("rowsAfter").as_int64(), 0) << family;
   EXPECT_GT(report.at("events").as_int64(), 0);
   EXPECT_EQ(rebuild(server.data_dir()).at("identical"), true) << "a second rebuild too";

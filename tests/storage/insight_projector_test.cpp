@@ -4,7 +4,9 @@
 
 #include "runtime/insight/analytics_rows.hpp"
 #include "runtime/insight/failure_signature.hpp"
+#include "runtime/insight/pattern.hpp"
 #include "storage/event_log.hpp"
+#include "storage/pattern_projections.hpp"
 #include "storage/projections.hpp"
 #include "temp_dir.hpp"
 
@@ -327,6 +329,94 @@ TEST(insight_projector, rebuilding_from_the_same_rows_gives_the_same_bytes) {
   EXPECT_EQ(rows(*log, families::block_buckets), blocks);
   EXPECT_EQ(rows(*log, families::cost_buckets), costs);
   EXPECT_EQ(rows(*log, families::failure_buckets), failures);
+}
+
+} // namespace
+} // namespace baley::storage
+
+namespace baley::storage {
+namespace {
+
+// Pattern stats: the matches of a pattern's latest version, each counted
+// once; a version replaced and a pattern deleted count for nothing.
+pattern_match match_of(std::string decision, bool agreed, std::uint64_t version = 1,
+                       unix_ms at = ts) {
+  return {"pat-1", version, std::move(decision), agreed, at};
+}
+
+std::vector<projection_put> scan_puts(std::vector<pattern_match> matches) {
+  std::vector<projection_put> out;
+  pattern_match_puts(pattern_scanned{.pattern_id = "pat-1",
+                                     .version = matches.empty() ? 1 : matches[0].version,
+                                     .matches = std::move(matches)},
+                     out);
+  return out;
+}
+
+std::vector<projection_put> saved_puts(std::uint64_t version) {
+  std::vector<projection_put> out;
+  pattern_config_puts(pattern_saved{"pat-1", "ws-1", version, {}}, out);
+  return out;
+}
+
+versioned_stats stats_row(const event_log& log) {
+  auto text = stored(log, families::pattern_stats, "pat-1");
+  return text ? parse_versioned_stats(*text) : versioned_stats{};
+}
+
+TEST(insight_projector, a_pattern_counts_each_match_of_its_version_once) {
+  temp_dir dir;
+  auto log = open_insight_log(dir.path());
+  append(*log, saved_puts(1), "pattern/pat-1");
+  EXPECT_EQ(stats_row(*log).version, 1u);
+  EXPECT_EQ(stats_row(*log).stats, pattern_stats{});
+  // The same match twice in one batch, then again in a later one (a scan
+  // and the live matcher both saw the decision): one count.
+  auto first = scan_puts({match_of("d1", true), match_of("d2", false, 1, ts + 5)});
+  auto twice = scan_puts({match_of("d1", true)});
+  first.insert(first.end(), twice.begin(), twice.end());
+  append(*log, first, "system/pattern-matches");
+  append(*log, scan_puts({match_of("d1", true), match_of("d3", true, 1, ts - 5)}),
+         "system/pattern-matches");
+  auto row = stats_row(*log);
+  EXPECT_EQ(row.stats.matched, 3u);
+  EXPECT_EQ(row.stats.agreed, 2u);
+  EXPECT_EQ(row.stats.disagreed, 1u);
+  EXPECT_EQ(row.stats.last_matched_at, ts + 5);
+}
+
+TEST(insight_projector, a_new_version_starts_at_zero_and_late_matches_of_the_old_count_nothing) {
+  temp_dir dir;
+  auto log = open_insight_log(dir.path());
+  append(*log, saved_puts(1), "pattern/pat-1");
+  append(*log, scan_puts({match_of("d1", true)}), "system/pattern-matches");
+  // Version 2 and a late chunk of version 1 in the same batch.
+  auto batch = saved_puts(2);
+  auto late = scan_puts({match_of("d2", true, 1)});
+  batch.insert(batch.end(), late.begin(), late.end());
+  append(*log, batch, "pattern/pat-1");
+  EXPECT_EQ(stats_row(*log).version, 2u);
+  EXPECT_EQ(stats_row(*log).stats.matched, 0u);
+  append(*log, scan_puts({match_of("d1", false, 2)}), "system/pattern-matches");
+  EXPECT_EQ(stats_row(*log).stats.matched, 1u);
+  EXPECT_EQ(stats_row(*log).stats.disagreed, 1u);
+
+  std::vector<projection_put> deleted;
+  pattern_config_puts(pattern_deleted{"pat-1"}, deleted);
+  append(*log, deleted, "pattern/pat-1");
+  append(*log, scan_puts({match_of("d9", true, 2)}), "system/pattern-matches");
+  EXPECT_FALSE(stored(*log, families::pattern_stats, "pat-1")) << "a deleted pattern has none";
+}
+
+TEST(insight_projector, a_decisions_matched_event_takes_its_decisions_off_the_queue) {
+  temp_dir dir;
+  auto log = open_insight_log(dir.path());
+  append(*log, {projections::queued_decision("d1"), projections::queued_decision("d2")});
+  std::vector<projection_put> puts;
+  pattern_match_puts(decisions_matched{.decision_ids = {"d1"}, .matches = {}}, puts);
+  append(*log, puts, "system/pattern-matches");
+  EXPECT_FALSE(stored(*log, families::pattern_queue, "d1"));
+  EXPECT_TRUE(stored(*log, families::pattern_queue, "d2"));
 }
 
 } // namespace

@@ -167,6 +167,27 @@ TEST_F(catalog_test, connections_have_versions_and_deletion) {
   EXPECT_TRUE(catalog_.connections(ws_a).empty());
 }
 
+TEST_F(catalog_test, patterns_have_versions_deletion_and_their_workspace) {
+  json::value v1 = json::object{{"name", "p"}, {"blockId", "b"}, {"condition", "true"}};
+  json::value v2 = json::object{{"name", "p2"}, {"blockId", "b"}, {"condition", "false"}};
+  apply(t0 + 1, pattern_saved{id(50), ws_a, 1, v1});
+  apply(t0 + 2, pattern_saved{id(50), ws_a, 2, v2});
+  const auto* pattern = catalog_.pattern(ws_a, id(50));
+  ASSERT_NE(pattern, nullptr);
+  EXPECT_EQ(pattern->version, 2u);
+  EXPECT_EQ(pattern->pattern, v2);
+  EXPECT_EQ(pattern->created_at, t0 + 1);
+  EXPECT_EQ(pattern->updated_at, t0 + 2);
+  EXPECT_EQ(catalog_.pattern(ws_b, id(50)), nullptr);
+  EXPECT_TRUE(catalog_.patterns(ws_b).empty());
+  EXPECT_EQ(catalog_.all_patterns().size(), 1u);
+
+  apply(t0 + 3, pattern_deleted{id(50)});
+  EXPECT_EQ(catalog_.pattern(ws_a, id(50)), nullptr);
+  EXPECT_TRUE(catalog_.patterns(ws_a).empty());
+  EXPECT_TRUE(catalog_.all_patterns().empty());
+}
+
 TEST_F(catalog_test, another_workspace_sees_nothing) {
   apply(t0, token_created{id(10), ws_a, "ci", "hash-10", token_role::member});
   apply(t0, flow_saved{id(20), ws_a, 1, flow_named("a")});

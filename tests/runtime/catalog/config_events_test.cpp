@@ -51,6 +51,10 @@ std::vector<config_event> all_events() {
     {ts, webhook_deleted{"flow-1"}},
     {ts, feedback_category_added{"ws-1", "wrong_route", "Sent to the wrong team."}},
     {ts, feedback_category_removed{"ws-1", "wrong_route"}},
+    {ts, pattern_saved{"pat-1", "ws-1", 2,
+                       json::parse(R"({"name":"n","description":"","blockId":"b",
+                         "condition":".x","outcome":null})")}},
+    {ts, pattern_deleted{"pat-1"}},
   };
 }
 
@@ -99,7 +103,8 @@ TEST(config_events, type_names_are_the_wire_names) {
               names::flow_saved, names::flow_deleted, names::block_saved,
               names::block_deleted, names::connection_saved, names::connection_deleted,
               names::webhook_saved, names::webhook_deleted, names::feedback_category_added,
-              names::feedback_category_removed}));
+              names::feedback_category_removed, names::pattern_saved,
+              names::pattern_deleted}));
   EXPECT_EQ(names::flow_saved, "flow_saved");
   EXPECT_EQ(names::connection_deleted, "connection_deleted");
 }
