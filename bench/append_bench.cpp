@@ -2,6 +2,7 @@
 // for durability before the next; latency per append, then the raw baseline.
 #include "bench/append_bench.hpp"
 
+#include "bench/bench_support.hpp"
 #include "storage/bench/raw_baseline.hpp"
 
 #include <boost/json/serialize.hpp>
@@ -28,10 +29,6 @@ struct log_figures {
   double mean_batch = 0;
 };
 
-std::string error_line(const error& err) {
-  boost::json::object line{{"error", {{"code", err.code}, {"message", err.message}}}};
-  return boost::json::serialize(line);
-}
 
 // An event object of `bytes` bytes (at least its fixed fields).
 std::string make_event(int writer, int bytes) {
@@ -44,14 +41,6 @@ std::string make_event(int writer, int bytes) {
   return event;
 }
 
-double percentile_ms(std::vector<double>& latencies, double fraction) {
-  if (latencies.empty())
-    return 0;
-  auto nth = latencies.begin()
-             + static_cast<std::ptrdiff_t>(fraction * static_cast<double>(latencies.size() - 1));
-  std::nth_element(latencies.begin(), nth, latencies.end());
-  return *nth;
-}
 
 // Appends `count` events to stream bench/<writer>, one at a time, recording
 // each append's latency in ms. Stops at the first failure.
@@ -111,8 +100,8 @@ result<log_figures> measure_log(const append_bench_options& options, const std::
   auto stats = log.stats();
   log_figures figures;
   figures.events_per_s = static_cast<double>(all.size()) / elapsed.count();
-  figures.p50_ms = percentile_ms(all, 0.50);
-  figures.p99_ms = percentile_ms(all, 0.99);
+  figures.p50_ms = percentile(all, 0.50);
+  figures.p99_ms = percentile(all, 0.99);
   figures.mean_batch = stats.batches == 0 ? 0
                        : static_cast<double>(stats.events) / static_cast<double>(stats.batches);
   return figures;

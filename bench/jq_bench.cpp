@@ -2,6 +2,7 @@
 // an object) on a small order, in process and through the worker pool.
 #include "bench/jq_bench.hpp"
 
+#include "bench/bench_support.hpp"
 #include "runtime/jq/jq_program.hpp"
 
 #include <boost/json.hpp>
@@ -23,13 +24,6 @@ constexpr const char* input_text =
 
 double micros(clock_type::duration d) {
   return std::chrono::duration<double, std::micro>(d).count();
-}
-
-double percentile(std::vector<double>& values, double fraction) {
-  auto nth = values.begin()
-             + static_cast<std::ptrdiff_t>(fraction * static_cast<double>(values.size() - 1));
-  std::nth_element(values.begin(), nth, values.end());
-  return *nth;
 }
 
 // Waits for `count` replies; false at the first error reply.
@@ -58,10 +52,6 @@ private:
   std::string problem_;
 };
 
-std::string error_line(std::string code, std::string message) {
-  return boost::json::serialize(
-    boost::json::object{{"error", {{"code", std::move(code)}, {"message", std::move(message)}}}});
-}
 
 } // namespace
 

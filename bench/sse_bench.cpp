@@ -5,6 +5,7 @@
 #include "bench/sse_bench.hpp"
 
 #include "actors/engine.hpp"
+#include "bench/bench_support.hpp"
 #include "http/api.hpp"
 #include "http/server.hpp"
 
@@ -41,10 +42,6 @@ constexpr const char* bench_flow = R"({"name":"sse-bench","nodes":[
   "edges":[{"source":"in","target":"hold"},{"source":"hold","target":"a"},
   {"source":"a","target":"pause"},{"source":"pause","target":"b"},{"source":"b","target":"out"}]})";
 
-std::string error_line(std::string_view code, std::string_view message) {
-  return json::serialize(json::object{{"error", json::object{{"code", code}, {"message", message}}}});
-}
-
 // Commit times, as the broker hands events out.
 struct commit_clock {
   std::mutex mutex;
@@ -74,34 +71,6 @@ actors::event_subscriber::behavior_type commit_recorder(actors::event_subscriber
   return {
     [clock](actors::event_atom, const actors::shared_event& e) { clock->record(e->stream, e->index); },
   };
-}
-
-// A blocking HTTP/1.1 request for setup (not measured).
-result<std::pair<int, std::string>> call(std::uint16_t port, const std::string& method,
-                                         const std::string& path, const std::string& token,
-                                         const std::string& body) {
-  net::io_context ioc;
-  tcp::socket socket(ioc);
-  boost::system::error_code ec;
-  socket.connect({net::ip::make_address("127.0.0.1"), port}, ec);
-  if (ec)
-    return error{"io_error", "connect: " + ec.message(), {}};
-  std::string request = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                        "Authorization: Bearer " + token + "\r\nContent-Type: application/json\r\n"
-                        "Content-Length: " + std::to_string(body.size()) +
-                        "\r\nConnection: close\r\n\r\n" + body;
-  net::write(socket, net::buffer(request), ec);
-  std::string response;
-  char buf[8192];
-  for (;;) {
-    auto n = socket.read_some(net::buffer(buf), ec);
-    response.append(buf, n);
-    if (ec)
-      break;
-  }
-  auto status = response.size() > 12 ? std::atoi(response.c_str() + 9) : 0;
-  auto body_at = response.find("\r\n\r\n");
-  return std::pair{status, body_at == std::string::npos ? "" : response.substr(body_at + 4)};
 }
 
 struct sample_set {
@@ -183,14 +152,6 @@ private:
   bool finished_ = false;
 };
 
-double percentile(std::vector<double>& v, double p) {
-  if (v.empty())
-    return 0;
-  auto k = static_cast<std::size_t>(p / 100.0 * double(v.size() - 1));
-  std::nth_element(v.begin(), v.begin() + static_cast<long>(k), v.end());
-  return v[k];
-}
-
 } // namespace
 
 std::string run_sse_bench(const sse_bench_options& options) {
@@ -230,7 +191,7 @@ std::string run_sse_bench(const sse_bench_options& options) {
   const auto& token = *api->admin_token;
 
   std::string outcome;
-  auto created = call(*port, "POST", "/api/flows", token, bench_flow);
+  auto created = loopback_call(*port, "POST", "/api/flows", token, bench_flow);
   if (!created || created->first != 201) {
     outcome = error_line("setup", "cannot create the bench flow");
   } else {
@@ -240,7 +201,7 @@ std::string run_sse_bench(const sse_bench_options& options) {
       // Spread the starts so the executions' events arrive as a steady flow.
       std::this_thread::sleep_for(std::chrono::milliseconds(options.spread_ms)
                                   / std::max(1, options.executions));
-      auto started = call(*port, "POST", "/api/flows/" + flow_id + "/execute", token,
+      auto started = loopback_call(*port, "POST", "/api/flows/" + flow_id + "/execute", token,
                           "{\"input\":{\"n\":1}}");
       if (started && started->first == 202)
         ids.push_back(json::value_to<std::string>(json::parse(started->second).at("executionId")));
@@ -262,7 +223,7 @@ std::string run_sse_bench(const sse_bench_options& options) {
     runner.join();
     auto latencies = std::move(samples.latencies_ms);
     auto count = latencies.size();
-    auto p50 = percentile(latencies, 50), p99 = percentile(latencies, 99);
+    auto p50 = percentile(latencies, 0.50), p99 = percentile(latencies, 0.99);
     auto max = latencies.empty() ? 0 : *std::max_element(latencies.begin(), latencies.end());
     char line[512];
     std::snprintf(line, sizeof line,

@@ -1,7 +1,9 @@
-// `baley bench append`: the event log's throughput against raw RocksDB.
+// `baley bench append|sse|jq|analytics`: the scenarios of bench/, their flags
+// checked here.
 #include "cli/command_line.hpp"
 
 #include "actors/engine.hpp"
+#include "bench/analytics_bench.hpp"
 #include "bench/append_bench.hpp"
 #include "bench/jq_bench.hpp"
 #include "bench/sse_bench.hpp"
@@ -66,17 +68,44 @@ int jq_bench_command(int argc, char** argv) {
   return line.find("\"error\"") == std::string::npos ? 0 : exit_code::failed;
 }
 
+int analytics_bench_command(int argc, char** argv) {
+  auto args = parse_arguments(argc, argv, 3, {"decisions", "blocks", "requests", "dir"}, {"keep"});
+  if (!args)
+    return fail(args.error());
+  bench::analytics_bench_options options;
+  auto decisions = positive(*args, "decisions", options.decisions);
+  auto blocks = positive(*args, "blocks", options.blocks);
+  auto requests = positive(*args, "requests", options.requests);
+  for (const auto* e : {decisions ? nullptr : &decisions.error(),
+                        blocks ? nullptr : &blocks.error(),
+                        requests ? nullptr : &requests.error()})
+    if (e)
+      return fail(*e);
+  options.decisions = *decisions;
+  options.blocks = *blocks;
+  options.requests = *requests;
+  options.dir = args->flag("dir").value_or("");
+  options.keep = args->flag("keep").has_value();
+  auto line = bench::run_analytics_bench(options);
+  std::cout << line << std::endl;
+  return line.find("\"error\"") == std::string::npos ? 0 : exit_code::failed;
+}
+
 int bench_command(int argc, char** argv) {
   if (argc >= 3 && std::string(argv[2]) == "sse")
     return sse_bench_command(argc, argv);
   if (argc >= 3 && std::string(argv[2]) == "jq")
     return jq_bench_command(argc, argv);
+  if (argc >= 3 && std::string(argv[2]) == "analytics")
+    return analytics_bench_command(argc, argv);
   if (argc < 3 || std::string(argv[2]) != "append")
     return fail(error{"usage", "usage: baley bench append [--writers N] [--events N] "
                                "[--value-bytes B] [--durability fsync|buffered] [--dir D]\n"
                                "       baley bench sse [--streams N] [--executions N] "
                                "[--durability fsync|buffered]\n"
-                               "       baley bench jq [--evaluations N] [--workers N]", {}});
+                               "       baley bench jq [--evaluations N] [--workers N]\n"
+                               "       baley bench analytics [--decisions N] [--blocks N] "
+                               "[--requests N] [--dir D] [--keep]", {}});
   auto args = parse_arguments(argc, argv, 3,
                               {"writers", "events", "value-bytes", "durability", "dir"});
   if (!args)

@@ -17,6 +17,7 @@ constexpr const char* usage =
   "  serve [--data DIR] [--host H] [--port P] [--durability fsync|buffered] [jq flags as run]\n"
   "      [--debug] (see `baley serve --help`)\n"
   "  bench append [--writers N] [--events N] [--value-bytes B] [--durability M] [--dir D]\n"
+  "  bench sse | jq | analytics [...]   (see `baley bench`)\n"
   "  admin rebuild --data DIR   (every projection dropped and rebuilt from the log)\n";
 
 } // namespace

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
 #include <set>
 
 namespace baley::testing {
@@ -34,6 +36,14 @@ protected:
                             + "]}");
   }
 
+  // A loop over .items, two at a time, whose body is an inline ai-block.
+  std::string loop_flow() {
+    return api_.create_flow(R"({"name":"each","nodes":[{"id":"in","type":"source"},
+      {"id":"each","type":"loop","data":{"over":".items","concurrency":2,"body":{"type":"ai-block",
+        "connectionId":")" + connection_ + R"(","model":"m","goal":"Echo."}}},
+      {"id":"out","type":"sink"}],"edges":[{"source":"in","target":"each"},{"source":"each","target":"out"}]})");
+  }
+
   std::string inline_classifier() const {
     return R"({"type":"ai-block","connectionId":")" + connection_
            + R"(","model":"m","goal":"Name the team: billing or tech."})";
@@ -50,10 +60,7 @@ protected:
 };
 
 TEST_F(ai_nodes, a_loop_body_may_be_an_ai_block_and_each_item_is_a_decision) {
-  auto flow = api_.create_flow(R"({"name":"each","nodes":[{"id":"in","type":"source"},
-    {"id":"each","type":"loop","data":{"over":".items","concurrency":2,"body":{"type":"ai-block",
-      "connectionId":")" + connection_ + R"(","model":"m","goal":"Echo."}}},
-    {"id":"out","type":"sink"}],"edges":[{"source":"in","target":"each"},{"source":"each","target":"out"}]})");
+  auto flow = loop_flow();
   ASSERT_FALSE(flow.empty());
   ASSERT_EQ(mock_->script(R"([{"text":"one"},{"text":"two"},{"text":"three"}])").status, 200);
   auto done = api_.wait_terminal(api_.start(flow, R"({"items":["a","b","c"]})"));
@@ -79,6 +86,47 @@ TEST_F(ai_nodes, a_loop_body_may_be_an_ai_block_and_each_item_is_a_decision) {
   for (const auto& d : decisions)
     inputs.insert(std::string(d.at("input").as_string()));
   EXPECT_EQ(inputs, (std::set<std::string>{"a", "b", "c"}));
+}
+
+// The most provider calls in flight at once, from when the mock received each
+// request to when it wrote that reply's last token.
+std::size_t most_calls_at_once(const json::array& requests, const json::array& timings) {
+  std::map<std::int64_t, double> ends;
+  for (const auto& t : timings) {
+    const auto& tokens = t.at("tokens").as_array();
+    if (!tokens.empty())
+      ends[t.at("request").as_int64()] = tokens.back().at("writtenAtMs").to_number<double>();
+  }
+  std::vector<std::pair<double, int>> edges;  // (time, +1 start / -1 end)
+  for (const auto& r : requests) {
+    auto end = ends.find(r.at("index").as_int64());
+    if (end == ends.end())
+      continue;
+    edges.emplace_back(r.at("receivedAtMs").to_number<double>(), +1);
+    edges.emplace_back(end->second, -1);
+  }
+  std::sort(edges.begin(), edges.end());  // an end before a start at the same time
+  std::size_t now = 0, most = 0;
+  for (const auto& [at, step] : edges) {
+    now = static_cast<std::size_t>(static_cast<int>(now) + step);
+    most = std::max(most, now);
+  }
+  return most;
+}
+
+TEST_F(ai_nodes, a_loops_concurrency_bounds_its_ai_bodys_provider_calls) {
+  auto flow = loop_flow();
+  ASSERT_FALSE(flow.empty());
+  // Six calls of 200 ms each (5 tokens at 25 per second).
+  std::string paced = R"({"tokens":5,"tokensPerSecond":25})";
+  ASSERT_EQ(mock_->script("[" + paced + "," + paced + "," + paced + "," + paced + "," + paced
+                          + "," + paced + "]").status, 200);
+  auto done = api_.wait_terminal(api_.start(flow, R"({"items":["a","b","c","d","e","f"]})"));
+  ASSERT_EQ(string_at(done, "status"), "completed") << done;
+  auto requests = mock_->requests();
+  ASSERT_EQ(requests.size(), 6u);
+  EXPECT_EQ(most_calls_at_once(requests, mock_->timings()), 2u)
+    << "two calls at a time: never a third, and never one alone throughout";
 }
 
 TEST_F(ai_nodes, a_router_classifies_with_an_ai_block_and_the_answer_names_the_route) {

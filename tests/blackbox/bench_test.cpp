@@ -66,10 +66,49 @@ TEST(bench, sse_measures_every_live_event) {
   EXPECT_LE(number(line, "p99_ms"), number(line, "max_ms"));
 }
 
+// Which decisions the analytics bench gives block 0, and how many of them
+// are billing tickets: its data, worked out independently.
+int billing_decisions_of_block_zero(int decisions, int blocks) {
+  int billing = 0;
+  for (int i = 0, made = 0; made < decisions; ++i) {
+    if (i % 51 == 50)
+      continue;  // a failed execution
+    ++made;
+    billing += (i % blocks == 0 && (i + i / 7) % 5 == 0) ? 1 : 0;
+  }
+  return billing;
+}
+
+TEST(bench, analytics_times_every_route_a_pattern_and_the_rebuild) {
+  temp_dir dir;
+  auto line = line_of(run_process(baley({"bench", "analytics", "--decisions", "600", "--blocks",
+                                         "3", "--requests", "3", "--dir", dir.path})));
+  EXPECT_EQ(line.at("decisions"), 600);
+  EXPECT_EQ(line.at("failures"), 11);
+  EXPECT_GT(number(line, "events"), 4 * 611);  // four per execution, and feedback
+  const auto& routes = line.at("routes").as_object();
+  for (auto name : {"blocks_hour", "blocks_day", "cost_by_block", "cost_by_model",
+                    "cost_by_flow", "failures"}) {
+    ASSERT_TRUE(routes.contains(name)) << name;
+    EXPECT_GT(number(routes.at(name).as_object(), "p50_us"), 0) << name;
+    EXPECT_LE(number(routes.at(name).as_object(), "p50_us"),
+              number(routes.at(name).as_object(), "p99_us")) << name;
+  }
+  const auto& pattern = line.at("pattern").as_object();
+  EXPECT_EQ(pattern.at("decisions"), 200);
+  EXPECT_EQ(pattern.at("matched"), billing_decisions_of_block_zero(600, 3));
+  EXPECT_GT(number(pattern, "matched"), 0);
+  const auto& rebuild = line.at("rebuild").as_object();
+  EXPECT_EQ(rebuild.at("identical"), true);
+  EXPECT_GE(number(rebuild, "events"), number(line, "events"));
+  EXPECT_GT(number(rebuild, "eventsPerSecond"), 0);
+}
+
 TEST(bench, bad_arguments_are_usage_errors) {
   for (const auto& args : std::vector<std::vector<std::string>>{
          {"bench"}, {"bench", "nothing"}, {"bench", "append", "--writers", "0"},
-         {"bench", "jq", "--evaluations", "-3"}, {"bench", "append", "--bogus", "1"}}) {
+         {"bench", "jq", "--evaluations", "-3"}, {"bench", "append", "--bogus", "1"},
+         {"bench", "analytics", "--decisions", "0"}, {"bench", "analytics", "--blocks", "x"}}) {
     auto r = run_process(baley(args));
     EXPECT_EQ(r.exit_code, 2) << json::serialize(json::value_from(args)) << r.err;
     EXPECT_NE(r.err.find("\"code\":\"usage\""), std::string::npos) << r.err;
