@@ -6,6 +6,8 @@
 // created once too ("$block:NAME" stands for a block's id), and a block just
 // created with an inputSchema is tested once, and a flow that uses a stored
 // ai-block run once, so block tests, decisions and analytics show at once.
+// Last, the patterns of demo/patterns are created once (by name), so their
+// stats count the decisions just made.
 // Usage: node scripts/load_demo_flows.mjs URL TOKEN DIR...
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -34,9 +36,12 @@ const blocks = new Map((await (await fetch(`${url}/api/blocks?limit=500`, { head
 const fresh = [];
 const substitute = (text) => text.replaceAll("$simulated", simulated.id)
   .replace(/\$block:([a-z0-9-]+)/g, (_, name) => blocks.get(name) ?? `missing-block-${name}`);
+// The .json files of a folder, sorted; none when it does not exist.
+const jsonFiles = (dir) => {
+  try { return readdirSync(dir).filter((f) => f.endsWith(".json")).sort(); } catch { return []; }
+};
 for (const dir of dirs.map((d) => join(d, "blocks"))) {
-  let files = [];
-  try { files = readdirSync(dir).filter((f) => f.endsWith(".json")).sort(); } catch { continue; }
+  const files = jsonFiles(dir);
   const pending = files.map((f) => JSON.parse(readFileSync(join(dir, f), "utf8")));
   for (let round = 0; round < pending.length && pending.length; ++round) {
     for (const block of [...pending]) {
@@ -79,4 +84,16 @@ for (const id of fresh)
   await fetch(`${url}/api/blocks/${id}/test?wait=30`, { method: "POST", headers, body: JSON.stringify({ input: example }) });
 for (const id of runs)
   await fetch(`${url}/api/flows/${id}/execute?wait=30`, { method: "POST", headers, body: JSON.stringify({ input: example }) });
-console.log(JSON.stringify({ msg: "demo flows loaded", count: loaded, blocksTested: fresh.length, flowsRun: runs.length }));
+const patternNames = new Set((await (await fetch(`${url}/api/patterns?limit=500`, { headers })).json())
+  .items.map((p) => p.name));
+let patterns = 0;
+for (const dir of dirs.map((d) => join(d, "patterns"))) {
+  for (const file of jsonFiles(dir)) {
+    const text = substitute(readFileSync(join(dir, file), "utf8"));
+    if (patternNames.has(JSON.parse(text).name)) continue;
+    const created = await fetch(`${url}/api/patterns`, { method: "POST", headers, body: text });
+    if (!created.ok) console.error(`${file}: ${created.status} ${await created.text()}`);
+    else patterns++;
+  }
+}
+console.log(JSON.stringify({ msg: "demo flows loaded", count: loaded, blocksTested: fresh.length, flowsRun: runs.length, patterns }));
