@@ -105,7 +105,8 @@ void pattern_matcher::start(std::vector<pattern_definition> patterns) {
     auto scanned = options_.log->scan_projection(
       storage::families::pattern_queue, "",
       [&](std::string_view key, std::string_view) { queued.emplace_back(key); });
-    for (std::size_t at = 0; scanned && at < queued.size(); at += decisions_per_batch) {
+    for (std::size_t at = 0; scanned && at < queued.size() && !stopping();
+         at += decisions_per_batch) {
       auto end = std::min(queued.size(), at + decisions_per_batch);
       match_decisions({queued.begin() + static_cast<std::ptrdiff_t>(at),
                        queued.begin() + static_cast<std::ptrdiff_t>(end)});
@@ -243,11 +244,13 @@ private:
 
 } // namespace
 
+bool pattern_matcher::stopping() const {
+  std::lock_guard lock(mutex_);
+  return stopping_;
+}
+
 void pattern_matcher::match_decisions(std::vector<std::string> decision_ids) {
-  auto stopping = [this] {
-    std::lock_guard lock(mutex_);
-    return stopping_;
-  };
+  auto stopping = [this] { return this->stopping(); };
   std::vector<candidate> candidates;
   std::vector<std::vector<pattern_ptr>> patterns;
   for (const auto& id : decision_ids)
@@ -302,16 +305,15 @@ bool pattern_matcher::scan_finished(const pattern_definition& pattern) const {
 void pattern_matcher::scan(const pattern_ptr& pattern,
                            const std::function<void(scan_outcome)>& done) {
   const auto& def = pattern->definition;
-  auto stopping = [this] {
-    std::lock_guard lock(mutex_);
-    return stopping_;
-  };
+  auto stopping = [this] { return this->stopping(); };
   auto prefix = storage::projections::block_decisions(def.workspace_id, def.fields.block_id);
   auto end = prefix;
   end.back() = '\x01';  // the prefix ends with '\0': every key under it sorts before
   std::string from = prefix;
   scan_outcome outcome;
   for (;;) {
+    if (stopping())
+      return;  // the next start scans this version again
     if (!current(def)) {
       if (done)
         done(outcome);  // a newer version (or a deletion) took over

@@ -104,6 +104,7 @@ private:
   std::vector<pattern_ptr> patterns_of(const std::string& workspace_id,
                                        const std::string& block_id) const;
   bool current(const pattern_definition& pattern) const;
+  bool stopping() const;
 
   options options_;
   mutable std::mutex mutex_;

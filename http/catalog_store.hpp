@@ -23,7 +23,8 @@ public:
 
   // Appends `payload` (stamped now) to `stream`, with the projection puts
   // that go with it; `then` gets the log's error, or null once the catalog
-  // holds the change.
+  // holds the change. A version that another request saved first (two PUTs
+  // at once) is "conflict" (409), and nothing is written.
   void save(std::string stream, runtime::config_event_payload payload,
             std::function<void(const error*)> then,
             std::vector<storage::projection_put> projections = {});

@@ -12,7 +12,7 @@
 namespace baley::http {
 namespace {
 
-constexpr std::array<std::pair<std::string_view, int>, 29> statuses = {{
+constexpr std::array<std::pair<std::string_view, int>, 30> statuses = {{
   // What the caller sent.
   {"invalid_json", 400},
   {"invalid_request", 400},
@@ -36,6 +36,7 @@ constexpr std::array<std::pair<std::string_view, int>, 29> statuses = {{
   {"invalid_state", 409},
   {"webhook_exists", 409},
   {"category_exists", 409},
+  {"conflict", 409},
   {"category_built_in", 409},
   {"body_too_large", 413},
   {"rate_limited", 429},

@@ -28,13 +28,16 @@ Record& save_version(std::map<std::string, Record>& records, const std::string& 
   record.version = version;
   record.updated_at = ts;
   record.deleted = false;
+  ++record.events;
   return record;
 }
 
 template <class Record>
 void mark_deleted(std::map<std::string, Record>& records, const std::string& id) {
-  if (auto it = records.find(id); it != records.end())
+  if (auto it = records.find(id); it != records.end()) {
     it->second.deleted = true;
+    ++it->second.events;
+  }
 }
 
 template <class Record>
@@ -201,6 +204,30 @@ catalog::connections(const std::string& workspace_id) const {
 
 std::vector<const pattern_record*> catalog::patterns(const std::string& workspace_id) const {
   return newest_first(patterns_, workspace_id);
+}
+
+std::optional<stream_index> catalog::next_index_of(const config_event_payload& payload) const {
+  // Version v lands v - 1 events after the stream's first, plus whatever
+  // else the stream holds before it (a deletion; duplicates an older build
+  // wrote): a save made from version v - 1 expects exactly that, and fails
+  // once another save has landed there.
+  auto at = [](const auto& records, const std::string& id, std::uint64_t version) {
+    auto it = records.find(id);
+    std::uint64_t others = it == records.end() ? 0 : it->second.events - it->second.version;
+    return std::optional(stream_index{(version == 0 ? 0 : version - 1) + others});
+  };
+  return std::visit(overloaded{
+                      [&](const flow_saved& e) { return at(flows_, e.flow_id, e.version); },
+                      [&](const block_saved& e) { return at(blocks_, e.block_id, e.version); },
+                      [&](const connection_saved& e) {
+                        return at(connections_, e.connection_id, e.version);
+                      },
+                      [&](const pattern_saved& e) {
+                        return at(patterns_, e.pattern_id, e.version);
+                      },
+                      [](const auto&) { return std::optional<stream_index>(); },
+                    },
+                    payload);
 }
 
 std::vector<const pattern_record*> catalog::all_patterns() const {

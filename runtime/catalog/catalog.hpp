@@ -35,6 +35,7 @@ struct flow_record {
   unix_ms created_at = 0;
   unix_ms updated_at = 0;
   bool deleted = false;
+  std::uint64_t events = 0;  // of its stream, folded so far
 
   // `enabled` is true unless the flow says false: a disabled flow starts
   // nothing, whatever asks (execute, webhook, schedule).
@@ -49,6 +50,7 @@ struct block_record {
   unix_ms created_at = 0;
   unix_ms updated_at = 0;
   bool deleted = false;
+  std::uint64_t events = 0;  // of its stream, folded so far
 };
 
 struct connection_record {
@@ -62,6 +64,7 @@ struct connection_record {
   unix_ms created_at = 0;
   unix_ms updated_at = 0;
   bool deleted = false;
+  std::uint64_t events = 0;  // of its stream, folded so far
 };
 
 struct webhook_record {
@@ -84,6 +87,7 @@ struct pattern_record {
   unix_ms created_at = 0;
   unix_ms updated_at = 0;
   bool deleted = false;
+  std::uint64_t events = 0;  // of its stream, folded so far
 };
 
 // A feedback category (API.md, "Decisions and feedback"): a built-in one or
@@ -132,6 +136,13 @@ public:
   std::vector<category_record> feedback_categories(const std::string& workspace_id) const;
   std::optional<category_record> feedback_category(const std::string& workspace_id,
                                                    const std::string& name) const;
+
+  // Where a save of a versioned resource (flow/, block/, conn/, pattern/
+  // streams) must land: the stream index of the version it carries, as the
+  // versions folded so far place it; nothing for other events. A save made
+  // from a version another save has since replaced expects an index that is
+  // taken, so its append fails instead of writing a version twice.
+  std::optional<stream_index> next_index_of(const config_event_payload& payload) const;
 
   // Every visible connection of every workspace (for the server's directory).
   std::vector<const connection_record*> all_connections() const;

@@ -188,6 +188,24 @@ TEST_F(catalog_test, patterns_have_versions_deletion_and_their_workspace) {
   EXPECT_TRUE(catalog_.all_patterns().empty());
 }
 
+TEST_F(catalog_test, a_save_expects_the_stream_index_of_its_version) {
+  json::value b = json::object{{"name", "b"}};
+  EXPECT_EQ(catalog_.next_index_of(block_saved{id(60), ws_a, 1, b}), stream_index{0});
+  apply(t0 + 1, block_saved{id(60), ws_a, 1, b});
+  // Two saves made from version 1: the first lands at 1, the second expects
+  // 1 too, which is taken once the first is folded.
+  EXPECT_EQ(catalog_.next_index_of(block_saved{id(60), ws_a, 2, b}), stream_index{1});
+  apply(t0 + 2, block_saved{id(60), ws_a, 2, b});
+  EXPECT_EQ(catalog_.next_index_of(block_saved{id(60), ws_a, 2, b}), stream_index{1});
+  EXPECT_EQ(catalog_.next_index_of(block_saved{id(60), ws_a, 3, b}), stream_index{2});
+  // A stream an older build wrote a version twice into still takes saves.
+  apply(t0 + 3, block_saved{id(60), ws_a, 3, b});
+  apply(t0 + 4, block_saved{id(60), ws_a, 3, b});
+  EXPECT_EQ(catalog_.next_index_of(block_saved{id(60), ws_a, 4, b}), stream_index{4});
+  EXPECT_EQ(catalog_.next_index_of(pattern_saved{id(61), ws_a, 1, b}), stream_index{0});
+  EXPECT_EQ(catalog_.next_index_of(block_deleted{id(60)}), std::nullopt);
+}
+
 TEST_F(catalog_test, another_workspace_sees_nothing) {
   apply(t0, token_created{id(10), ws_a, "ci", "hash-10", token_role::member});
   apply(t0, flow_saved{id(20), ws_a, 1, flow_named("a")});
