@@ -7,11 +7,11 @@ DEBIAN_PACKAGES = build-essential cmake ninja-build ccache pkg-config \
   libcaf-dev librocksdb-dev libboost1.81-dev libboost-json1.81-dev \
   libsimdjson-dev libjq-dev libssl-dev libcurl4-openssl-dev \
   libgtest-dev libgmock-dev libbenchmark-dev libvalijson-dev \
-  json-schema-test-suite curl
+  json-schema-test-suite curl zlib1g-dev
 SSE_CLIENT_DIR = tests/blackbox/sse_eventsource
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps configure build test run demo clean node sse-client
+.PHONY: all deps configure build test run demo clean node sse-client browser
 
 all: build
 
@@ -24,14 +24,15 @@ deps:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
-configure: deps
+configure: deps node
 	@[ -f $(BUILD_DIR)/build.ninja ] || cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release
 
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-# The black-box tests' independent SSE client: npm `eventsource`, pinned by
-# its package-lock.json. Debian's nodejs and npm only when there is no node.
+# Node builds the web page (ui/, npm ci from its lock file) and runs the
+# black-box tests' independent SSE client: npm `eventsource`, pinned by its
+# package-lock.json. Debian's nodejs and npm only when there is no node.
 node:
 	@command -v node >/dev/null 2>&1 || { echo "installing: nodejs npm"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm; }
@@ -39,7 +40,12 @@ node:
 sse-client: node
 	@[ -d $(SSE_CLIENT_DIR)/node_modules ] || (cd $(SSE_CLIENT_DIR) && npm ci --no-audit --no-fund)
 
-test: build sse-client
+# The browser tests' Chromium: Debian's, never a download of its own.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { echo "installing: chromium"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+
+test: build sse-client browser
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
 run: build node

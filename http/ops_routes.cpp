@@ -2,6 +2,7 @@
 #include "http/ops_routes.hpp"
 
 #include "http/replies.hpp"
+#include "http/ui_page.hpp"
 
 #include <boost/json.hpp>
 
@@ -29,13 +30,7 @@ void ops_routes::metrics_page(const api_call_ptr& call) {
 }
 
 void ops_routes::ui_page(const api_call_ptr& call) {
-  http_response r;
-  r.content_type = "text/html; charset=utf-8";
-  r.body = "<!doctype html><html><head><meta charset=\"utf-8\"><title>Baley Runtime</title>"
-           "</head><body><h1>Baley Runtime</h1><p>The API is at <code>/api</code>; "
-           "see API.md. The live execution page arrives with the UI milestone.</p>"
-           "</body></html>";
-  reply(call, std::move(r));
+  reply(call, ui_response(call->request));
 }
 
 } // namespace baley::http

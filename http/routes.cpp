@@ -68,6 +68,14 @@ constexpr std::array routes = {
   route_entry{"GET", "/healthz", health},
   route_entry{"GET", "/metrics", metrics},
   route_entry{"GET", "/", ui},
+  route_entry{"GET", "/signin", ui},
+  route_entry{"GET", "/executions", ui},
+  route_entry{"GET", "/executions/{id}", ui},
+  route_entry{"GET", "/blocks/{id}/test", ui},
+  route_entry{"GET", "/blocks/{id}/analytics", ui},
+  route_entry{"GET", "/flows/{id}/webhook", ui},
+  route_entry{"GET", "/analytics", ui},
+  route_entry{"GET", "/assets/{name}", ui},
 };
 
 // Matches `path` against `pattern`, collecting {parameters}. Empty

@@ -30,6 +30,7 @@ TEST(replies, state_conflicts_are_409_and_limits_413_and_429) {
   EXPECT_EQ(http_status_of("flow_disabled"), 409);
   EXPECT_EQ(http_status_of("invalid_state"), 409);
   EXPECT_EQ(http_status_of("webhook_exists"), 409);
+  EXPECT_EQ(http_status_of("conflict"), 409);
   EXPECT_EQ(http_status_of("body_too_large"), 413);
   EXPECT_EQ(http_status_of("rate_limited"), 429);
 }

@@ -68,6 +68,11 @@ TEST(routes, every_route_of_the_table_matches_with_its_parameters_and_label) {
     {"GET", "/healthz", health, {}, "GET /healthz"},
     {"GET", "/metrics", metrics, {}, "GET /metrics"},
     {"GET", "/", ui, {}, "GET /"},
+    {"GET", "/executions/e1", ui, {"e1"}, "GET /executions/{id}"},
+    {"GET", "/assets/app.js", ui, {"app.js"}, "GET /assets/{name}"},
+    {"GET", "/blocks/b1/test", ui, {"b1"}, "GET /blocks/{id}/test"},
+    {"GET", "/api/patterns/p1/matches", pattern_matches, {"p1"},
+     "GET /api/patterns/{id}/matches"},
   };
   for (const auto& want : table) {
     auto found = find_route(want.method, want.path);

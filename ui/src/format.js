@@ -1,0 +1,29 @@
+// How numbers and times read on the page.
+export function duration(ms) {
+  if (ms == null || Number.isNaN(ms)) return '–';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+  const m = Math.floor(ms / 60_000);
+  return `${m} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+export function cost(usd) {
+  if (usd == null) return '–';
+  if (usd === 0) return '$0';
+  return usd < 0.01 ? `$${usd.toFixed(5)}` : `$${usd.toFixed(2)}`;
+}
+
+export function time(rfc3339) {
+  if (!rfc3339) return '–';
+  const d = new Date(rfc3339);
+  return d.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
+
+export function count(n) {
+  return n == null ? '–' : n.toLocaleString();
+}
+
+export function between(start, end) {
+  if (!start) return null;
+  return (end ? Date.parse(end) : Date.now()) - Date.parse(start);
+}

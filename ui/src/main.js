@@ -1,0 +1,39 @@
+// The web page: a shell with the navigation and the page the URL names.
+// Every page has its own URL; an unknown one says so.
+import { render } from 'preact';
+import { html } from './html.js';
+import { api } from './api.js';
+import { match, navigate, route } from './router.js';
+import { SignIn } from './pages/signin.js';
+import { Executions } from './pages/executions.js';
+import { Execution } from './pages/execution.js';
+import './style.css';
+
+async function signOut() {
+  await api('DELETE', '/api/session').catch(() => {});
+  navigate('/signin', { replace: true });
+}
+
+function Page() {
+  const path = route.value.path;
+  if (path === '/signin') return html`<${SignIn} />`;
+  if (path === '/' || path === '/executions') return html`<${Executions} />`;
+  const execution = match('/executions/:id', path);
+  if (execution) return html`<${Execution} id=${execution.id} key=${execution.id} />`;
+  return html`<section><h1>Not found</h1><p>Nothing lives at <code>${path}</code>.</p>
+    <p><a href="/executions">Executions</a></p></section>`;
+}
+
+function App() {
+  const signin = route.value.path === '/signin';
+  return html`
+    ${!signin && html`<nav class="top">
+      <a class="brand" href="/executions">Baley</a>
+      <a href="/executions">Executions</a>
+      <span class="spacer"></span>
+      <button type="button" class="link" onClick=${signOut}>Sign out</button>
+    </nav>`}
+    <div class="page"><${Page} /></div>`;
+}
+
+render(html`<${App} />`, document.getElementById('app'));
