@@ -24,6 +24,7 @@ struct api_parts {
     : engine(init.engine), counters(init.counters), secrets(std::move(init.secrets)),
       ids(init.engine.time()), readers(init.readers), async(self, readers, engine.log()),
       catalog(std::move(init.catalog), async, engine.time()),
+      relay(spawn_change_relay(self->system(), engine)),
       idempotency(std::move(init.idempotency)),
       launcher({.engine = engine,
                 .catalog = catalog,
@@ -44,7 +45,7 @@ struct api_parts {
                          .async = async,
                          .counters = counters}),
       log_routes({.engine = engine, .async = async, .counters = counters,
-                  .system = self->system()}),
+                  .system = self->system(), .relay = relay}),
       webhooks({.catalog = catalog, .limits = limits, .launcher = launcher, .async = async,
                 .engine = engine, .secrets = secrets, .ids = ids}),
       block_tests({.catalog = catalog, .engine = engine, .async = async,
@@ -61,6 +62,7 @@ struct api_parts {
   reader_pool readers;
   api_async async;
   catalog_store catalog;
+  change_relay_actor relay;  // the workspace stream's one reader of every commit
   execution_registry executions;
   idempotency_index idempotency;
   webhook_limits limits;
@@ -133,6 +135,7 @@ void dispatch(api_parts& p, const api_call_ptr& call) {
     case execution_stream: return p.log_routes.stream(call, w);
     case execution_replay: return p.log_routes.replay(call, w);
     case execution_audit: return p.log_routes.audit(call, w);
+    case workspace_stream: return p.log_routes.workspace_stream(call, w);
     case decision_list: return p.decisions.list(call, w);
     case decision_get: return p.decisions.get(call, w);
     case decision_feedback: return p.decisions.feedback(call, w);
@@ -173,6 +176,7 @@ api_actor::behavior_type api(api_self self, std::shared_ptr<api_init> init) {
   self->set_exit_handler([self](caf::exit_msg& msg) {
     for (auto& actor : self->state.parts->executions.take_all())
       self->send_exit(actor, caf::exit_reason::user_shutdown);
+    self->send_exit(self->state.parts->relay, caf::exit_reason::user_shutdown);
     self->quit(msg.reason);
   });
   return {

@@ -40,6 +40,19 @@ result<stream_index> stream_start(const http_request& request) {
   return stream_index{*last + 1};
 }
 
+// Last-Event-ID of the workspace stream: the global position the client has;
+// none: from now on.
+result<std::optional<global_position>> workspace_stream_start(const http_request& request) {
+  auto header = request.header("last-event-id");
+  if (header.empty())
+    return std::optional<global_position>();
+  auto last = runtime::parse_integer<std::uint64_t>(header, 0, max_index);
+  if (!last)
+    return error{"invalid_last_event_id",
+                 "Last-Event-ID must be the id of a message of this stream (an integer)", {}};
+  return std::optional(global_position{*last});
+}
+
 } // namespace
 
 void execution_log_routes::replay(const api_call_ptr& call, const authenticated& who) {
@@ -105,6 +118,22 @@ void execution_log_routes::stream(const api_call_ptr& call, const authenticated&
       return reply_not_found(call, "execution " + call->param(0));
     spawn_sse_feed(system, std::move(setup));
   });
+}
+
+void execution_log_routes::workspace_stream(const api_call_ptr& call, const authenticated& who) {
+  auto after = workspace_stream_start(call->request);
+  if (!after)
+    return reply_error(call, after.error());
+  auto kind = call->request.query_param("kind");
+  if (kind && *kind != "test" && *kind != "flow")
+    return reply_error(call, 400, "invalid_query", "kind must be flow or test");
+  spawn_workspace_feed(p_.system, {.workspace_id = who.workspace_id,
+                                   .test_runs = kind == "test",
+                                   .after = *after,
+                                   .exchange = call->exchange,
+                                   .relay = p_.relay,
+                                   .engine = &p_.engine,
+                                   .counters = &p_.counters});
 }
 
 } // namespace baley::http

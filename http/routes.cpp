@@ -50,6 +50,7 @@ constexpr std::array routes = {
   route_entry{"POST", "/api/executions/{id}/cancel", execution_cancel},
   route_entry{"GET", "/api/executions/{id}/replay", execution_replay},
   route_entry{"GET", "/api/executions/{id}/audit", execution_audit},
+  route_entry{"GET", "/api/stream", workspace_stream},
   route_entry{"GET", "/api/decisions", decision_list},
   route_entry{"GET", "/api/decisions/{id}", decision_get},
   route_entry{"POST", "/api/decisions/{id}/feedback", decision_feedback},

@@ -47,6 +47,7 @@ enum class route_id {
   execution_cancel,
   execution_replay,
   execution_audit,
+  workspace_stream,
   decision_list,
   decision_get,
   decision_feedback,
