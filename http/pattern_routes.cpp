@@ -106,8 +106,7 @@ void pattern_routes::save_version(const api_call_ptr& call, const authenticated&
       if (failed)
         return reply_error(call, *failed);
       // The matcher answers on its thread; the reply is built on a reader.
-      auto answer = std::make_shared<std::function<void()>>();
-      *answer = p_.async.resumer([this, call, id, ws, status] {
+      auto answer = p_.async.resumer([this, call, id, ws, status] {
         const auto* record = p_.catalog.get().pattern(ws, id);
         if (!record)
           return reply_not_found(call, "pattern " + id);  // deleted meanwhile
@@ -116,7 +115,7 @@ void pattern_routes::save_version(const api_call_ptr& call, const authenticated&
         });
       });
       p_.engine.patterns().saved(std::move(definition),
-                                 [answer](actors::scan_outcome) { (*answer)(); });
+                                 [answer = std::move(answer)](actors::scan_outcome) { answer(); });
     },
     std::move(puts));
 }
