@@ -7,6 +7,9 @@ import { match, navigate, route } from './router.js';
 import { SignIn } from './pages/signin.js';
 import { Executions } from './pages/executions.js';
 import { Execution } from './pages/execution.js';
+import { BlockTest } from './pages/block_test.js';
+import { Webhook } from './pages/webhook.js';
+import { Analytics } from './pages/analytics.js';
 import './style.css';
 
 async function signOut() {
@@ -20,6 +23,13 @@ function Page() {
   if (path === '/' || path === '/executions') return html`<${Executions} />`;
   const execution = match('/executions/:id', path);
   if (execution) return html`<${Execution} id=${execution.id} key=${execution.id} />`;
+  const tester = match('/blocks/:id/test', path);
+  if (tester) return html`<${BlockTest} id=${tester.id} key=${tester.id} />`;
+  const webhook = match('/flows/:id/webhook', path);
+  if (webhook) return html`<${Webhook} flowId=${webhook.id} key=${webhook.id} />`;
+  if (path === '/analytics') return html`<${Analytics} key="" />`;
+  const analytics = match('/blocks/:id/analytics', path);
+  if (analytics) return html`<${Analytics} blockId=${analytics.id} key=${analytics.id} />`;
   return html`<section><h1>Not found</h1><p>Nothing lives at <code>${path}</code>.</p>
     <p><a href="/executions">Executions</a></p></section>`;
 }
@@ -30,6 +40,7 @@ function App() {
     ${!signin && html`<nav class="top">
       <a class="brand" href="/executions">Baley</a>
       <a href="/executions">Executions</a>
+      <a href="/analytics">Analytics</a>
       <span class="spacer"></span>
       <button type="button" class="link" onClick=${signOut}>Sign out</button>
     </nav>`}

@@ -3,53 +3,16 @@
 // running node is highlighted and an ai-block's text grows token by token.
 // EventSource resumes from its last id after a drop, and the fold ignores an
 // index it has seen, so no token is missing or shown twice.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { post } from '../api.js';
 import { navigate, route } from '../router.js';
 import { cost, count, duration, time } from '../format.js';
-import { emptyExecution, foldEvent, isTerminal } from '../execution_fold.js';
+import { isTerminal } from '../execution_fold.js';
+import { useExecutionStream } from '../execution_stream.js';
+import { ToolCalls } from '../tool_calls.js';
 import { JsonView } from '../json_view.js';
 import { StatusBadge } from '../status.js';
-
-// Re-renders at most once a frame, however fast the tokens come.
-function useFrameTicker() {
-  const [, setTick] = useState(0);
-  const pending = useRef(false);
-  return () => {
-    if (pending.current) return;
-    pending.current = true;
-    requestAnimationFrame(() => { pending.current = false; setTick((t) => t + 1); });
-  };
-}
-
-function useExecutionStream(id) {
-  const state = useRef(emptyExecution());
-  const [connection, setConnection] = useState('connecting');
-  const [missing, setMissing] = useState(false);
-  const tick = useFrameTicker();
-
-  useEffect(() => {
-    state.current = emptyExecution();
-    setMissing(false);
-    const source = new EventSource(`/api/executions/${encodeURIComponent(id)}/stream`);
-    source.onopen = () => setConnection('live');
-    source.onmessage = (m) => {
-      if (m.data === '[DONE]') { source.close(); setConnection('done'); tick(); return; }
-      if (foldEvent(state.current, JSON.parse(m.data))) tick();
-    };
-    source.onerror = () => {
-      if (source.readyState === EventSource.CLOSED) {
-        if (state.current.lastIndex < 0) setMissing(true);
-        setConnection('closed');
-      } else {
-        setConnection('reconnecting');
-      }
-    };
-    return () => source.close();
-  }, [id]);
-  return { x: state.current, connection, missing };
-}
 
 function Timeline({ x, open, now }) {
   const nodes = [...x.nodes.values()];
@@ -88,10 +51,7 @@ function NodeCard({ n }) {
         <span>TTFT <b>${duration(n.ttftMs)}</b></span>
         <span>tokens/s <b>${n.tokensPerSecond == null ? '–' : n.tokensPerSecond.toFixed(1)}</b></span></p>`}
       ${n.retries.map((r) => html`<p class="muted">retry ${r.attempt} after ${duration(r.delayMs)}: ${r.error}</p>`)}
-      ${n.tools.length > 0 && html`<h3>Tool calls</h3>
-        <ol class="tools">${n.tools.map((t) => html`<li class=${t.type}>
-          <b>${t.type === 'tool_call' ? 'call' : 'result'}</b> ${t.name ?? ''}
-          <${JsonView} value=${t.type === 'tool_call' ? t.arguments : (t.output ?? t.error)} name=${t.name ?? 'tool'} /></li>`)}</ol>`}
+      <${ToolCalls} tools=${n.tools} />
       <h3>Input</h3><${JsonView} value=${n.input} name=${`${n.key}-input`} />
       <h3>Output</h3><${JsonView} value=${n.output ?? undefined} name=${`${n.key}-output`} />
     </section>`;
