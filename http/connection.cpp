@@ -233,26 +233,47 @@ void connection::post_reply(http_response response) {
             });
 }
 
-void connection::post_open_event_stream(std::function<void()> on_closed) {
-  net::post(stream_.get_executor(),
-            [self = shared_from_this(), on_closed = std::move(on_closed)]() mutable {
-              if (self->phase_ == phase::closed) {
-                if (on_closed)
-                  on_closed();
-                return;
-              }
-              self->phase_ = phase::streaming;
-              self->on_stream_closed_ = std::move(on_closed);
-              self->write_event_stream_head();
-            });
+void connection::post_open_event_stream(std::function<void()> on_closed,
+                                        std::function<void()> on_drained) {
+  net::post(stream_.get_executor(), [self = shared_from_this(), on_closed = std::move(on_closed),
+                                     on_drained = std::move(on_drained)]() mutable {
+    if (self->phase_ == phase::closed) {
+      if (on_closed)
+        on_closed();
+      return;
+    }
+    self->phase_ = phase::streaming;
+    self->on_stream_closed_ = std::move(on_closed);
+    self->on_stream_drained_ = std::move(on_drained);
+    self->write_event_stream_head();
+  });
+}
+
+void connection::post_notify_when_drained() {
+  net::post(stream_.get_executor(), [self = shared_from_this()] {
+    if (self->phase_ != phase::streaming)
+      return;
+    self->drain_wanted_ = true;
+    self->tell_if_drained();
+  });
+}
+
+void connection::tell_if_drained() {
+  if (!drain_wanted_ || queued_bytes_.load() > options_.sse_queue_limit / 4)
+    return;
+  drain_wanted_ = false;
+  if (on_stream_drained_)
+    on_stream_drained_();
 }
 
 bool connection::post_frames(std::vector<sse_frame> frames) {
   std::size_t bytes = 0;
   for (const auto& f : frames)
     bytes += frame_size(f);
-  auto queued = queued_bytes_.fetch_add(bytes) + bytes;
-  if (queued > options_.sse_queue_limit) {
+  // Cut off when what the client has not taken yet is past the limit; one
+  // push onto a queue below it always goes (a single event may be larger).
+  auto unsent = queued_bytes_.fetch_add(bytes);
+  if (unsent > options_.sse_queue_limit) {
     net::post(stream_.get_executor(), [self = shared_from_this()] { self->close(); });
     return false;
   }
@@ -323,6 +344,7 @@ void connection::write_next_frame() {
                      for (std::size_t i = 0; i < count && !self->frames_.empty(); ++i)
                        self->frames_.pop_front();
                      self->queued_bytes_.fetch_sub(bytes);
+                     self->tell_if_drained();
                      self->write_next_frame();
                    });
 }

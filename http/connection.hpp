@@ -34,8 +34,9 @@ public:
 
   // Called through exchange, from any thread.
   void post_reply(http_response response);
-  void post_open_event_stream(std::function<void()> on_closed);
+  void post_open_event_stream(std::function<void()> on_closed, std::function<void()> on_drained);
   bool post_frames(std::vector<sse_frame> frames);
+  void post_notify_when_drained();
   void post_finish_event_stream();
 
 private:
@@ -51,6 +52,7 @@ private:
   void close();
 
   void write_event_stream_head();
+  void tell_if_drained();
   void push_local(std::string_view text);  // a frame of our own (ping, [DONE])
   void write_next_frame();
   void watch_for_client_close();
@@ -84,6 +86,8 @@ private:
   std::deque<sse_frame> frames_;
   std::atomic<std::size_t> queued_bytes_{0};
   std::function<void()> on_stream_closed_;
+  std::function<void()> on_stream_drained_;
+  bool drain_wanted_ = false;  // call on_stream_drained_ once below drained_below()
   boost::asio::steady_timer ping_timer_;
   std::array<char, 16384> discard_{};
 };

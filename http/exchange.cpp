@@ -83,15 +83,19 @@ void exchange::reply(http_response response) {
   connection_->post_reply(std::move(response));
 }
 
-void exchange::open_event_stream(std::function<void()> on_closed) {
+void exchange::open_event_stream(std::function<void()> on_closed, std::function<void()> on_drained) {
   if (replied_.exchange(true))
     return;
   count(200);
-  connection_->post_open_event_stream(std::move(on_closed));
+  connection_->post_open_event_stream(std::move(on_closed), std::move(on_drained));
 }
 
 bool exchange::push(std::vector<sse_frame> frames) {
   return connection_->post_frames(std::move(frames));
+}
+
+void exchange::notify_when_drained() {
+  connection_->post_notify_when_drained();
 }
 
 void exchange::finish_event_stream() {

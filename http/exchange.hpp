@@ -73,11 +73,15 @@ public:
 
   // Turns the response into an event stream: writes the header and
   // "retry: 1000". `on_closed` runs (on an Asio thread) once when the client
-  // goes away or is cut off; it must not block.
-  void open_event_stream(std::function<void()> on_closed);
+  // goes away or is cut off; `on_drained` after notify_when_drained(); neither
+  // may block.
+  void open_event_stream(std::function<void()> on_closed, std::function<void()> on_drained = {});
   // Queues frames; false when the stream is closed or was cut off because the
   // client does not keep up.
   bool push(std::vector<sse_frame> frames);
+  // Runs `on_drained` once, when (or as soon as) most of what was pushed has
+  // been written: how a feed replaying a long log paces itself to its client.
+  void notify_when_drained();
   // Writes "data: [DONE]" and closes the connection.
   void finish_event_stream();
 

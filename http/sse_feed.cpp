@@ -11,10 +11,16 @@ namespace baley::http {
 using std::to_string;  // and named_type's, found by ADL
 namespace {
 
+// The log is replayed this many events at a time, the next chunk once the
+// client has taken most of the last: a long execution never piles up in
+// memory or gets its client cut off for not keeping up.
+constexpr std::size_t catch_up_chunk = 512;
+
 struct feed_state {
   sse_feed_setup setup;
   stream_index next{};  // the next index the client needs
   bool subscribed = false;
+  bool catching_up = false;  // live events wait: the log will give them
   bool done = false;
 };
 
@@ -64,10 +70,11 @@ void deliver(feed_actor self, const std::vector<actors::shared_event>& events) {
     finish(self);
 }
 
-// Reads [next, ...) from the log and delivers it.
+// Reads a chunk from `next` in the log and delivers it; when the chunk was
+// full, the next one follows once the client has drained it.
 void catch_up(feed_actor self) {
   auto& st = self->state;
-  auto events = st.setup.engine->log().read_stream(st.setup.stream, st.next);
+  auto events = st.setup.engine->log().read_stream(st.setup.stream, st.next, catch_up_chunk);
   if (!events) {
     finish(self);
     return;
@@ -77,6 +84,11 @@ void catch_up(feed_actor self) {
   for (auto& e : *events)
     shared.push_back(std::make_shared<const storage::committed_event>(std::move(e)));
   deliver(self, shared);
+  st.catching_up = !st.done && shared.size() == catch_up_chunk;
+  if (st.catching_up) {
+    st.setup.exchange->notify_when_drained();
+    return;
+  }
   if (st.done || st.next == stream_index{0})
     return;
   // Already past the end of a finished execution (a reconnect after the
@@ -95,7 +107,8 @@ sse_feed_actor::behavior_type sse_feed(feed_actor self, sse_feed_setup setup) {
   st.setup.counters->sse_opened();
   self->attach_functor([counters = st.setup.counters] { counters->sse_closed(); });
   st.setup.exchange->open_event_stream(
-    [me = sse_feed_actor(self)] { caf::anon_send(me, closed_atom_v); });
+    [me = sse_feed_actor(self)] { caf::anon_send(me, closed_atom_v); },
+    [me = sse_feed_actor(self)] { caf::anon_send(me, drained_atom_v); });
   self->request(st.setup.engine->broker(), std::chrono::seconds(10), actors::subscribe_atom_v,
                 st.setup.stream, actors::event_subscriber(self))
     .then(
@@ -107,13 +120,17 @@ sse_feed_actor::behavior_type sse_feed(feed_actor self, sse_feed_setup setup) {
   return {
     [self](actors::event_atom, const actors::shared_event& e) {
       auto& st = self->state;
-      if (st.done || e->index < st.next)
-        return;  // sent already from the log
+      if (st.done || st.catching_up || e->index < st.next)
+        return;  // sent already from the log, or it will be
       if (e->index > st.next) {
         catch_up(self);  // never expected: the log has everything in order
         return;
       }
       deliver(self, {e});
+    },
+    [self](drained_atom) {
+      if (!self->state.done)
+        catch_up(self);
     },
     [self](closed_atom) {
       auto& st = self->state;

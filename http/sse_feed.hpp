@@ -22,8 +22,10 @@ struct sse_feed_setup {
   metrics* counters = nullptr;
 };
 
-// A subscriber of the broker, told when its client goes away.
-using sse_feed_actor = actors::event_subscriber::extend<caf::reacts_to<closed_atom>>;
+// A subscriber of the broker, told when its client goes away and when the
+// client has taken most of what was sent (to replay the next chunk).
+using sse_feed_actor =
+  actors::event_subscriber::extend<caf::reacts_to<closed_atom>, caf::reacts_to<drained_atom>>;
 
 sse_feed_actor spawn_sse_feed(caf::actor_system& system, sse_feed_setup setup);
 

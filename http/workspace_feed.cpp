@@ -65,6 +65,7 @@ struct feed_state {
   workspace_feed_setup setup;
   global_position next{0};  // the first position the client still needs
   bool subscribed = false;
+  bool catching_up = false;  // live changes wait: the log will give them
   bool done = false;
 };
 
@@ -92,28 +93,27 @@ void push(feed_pointer self, std::vector<sse_frame> frames) {
     self->state.done = true;  // cut off or gone: closed_atom stops us
 }
 
-// Every change after the client's position that is in the log now, in
-// chunks; changes that arrive live meanwhile wait in the mailbox and are
-// dropped when the log already gave them.
+// The changes after the client's position that are in the log, a chunk at a
+// time, the next once the client has drained the last; changes that arrive
+// live meanwhile are dropped, the log gives them.
 void catch_up(feed_pointer self) {
   auto& st = self->state;
   const auto& log = st.setup.engine->log();
-  for (;;) {
-    auto events = log.read_global(st.next, catch_up_chunk);
-    if (!events) {
-      stop(self);
-      return;
-    }
-    std::vector<sse_frame> frames;
-    for (const auto& e : *events) {
-      if (auto change = change_of(e, log); change && wanted(st, *change))
-        frames.push_back(frame_of(std::make_shared<const execution_change>(std::move(*change))));
-      st.next = e.position + 1;
-    }
-    push(self, std::move(frames));
-    if (st.done || events->size() < catch_up_chunk)
-      return;
+  auto events = log.read_global(st.next, catch_up_chunk);
+  if (!events) {
+    stop(self);
+    return;
   }
+  std::vector<sse_frame> frames;
+  for (const auto& e : *events) {
+    if (auto change = change_of(e, log); change && wanted(st, *change))
+      frames.push_back(frame_of(std::make_shared<const execution_change>(std::move(*change))));
+    st.next = e.position + 1;
+  }
+  push(self, std::move(frames));
+  st.catching_up = !st.done && events->size() == catch_up_chunk;
+  if (st.catching_up)
+    st.setup.exchange->notify_when_drained();
 }
 
 workspace_feed_actor::behavior_type workspace_feed(feed_pointer self, workspace_feed_setup setup) {
@@ -122,7 +122,8 @@ workspace_feed_actor::behavior_type workspace_feed(feed_pointer self, workspace_
   st.setup.counters->sse_opened();
   self->attach_functor([counters = st.setup.counters] { counters->sse_closed(); });
   st.setup.exchange->open_event_stream(
-    [me = workspace_feed_actor(self)] { caf::anon_send(me, closed_atom_v); });
+    [me = workspace_feed_actor(self)] { caf::anon_send(me, closed_atom_v); },
+    [me = workspace_feed_actor(self)] { caf::anon_send(me, drained_atom_v); });
   self->request(st.setup.relay, std::chrono::seconds(10), actors::subscribe_atom_v,
                 st.setup.workspace_id, workspace_feed_actor(self))
     .then(
@@ -138,10 +139,14 @@ workspace_feed_actor::behavior_type workspace_feed(feed_pointer self, workspace_
   return {
     [self](change_atom, const execution_change_ptr& c) {
       auto& st = self->state;
-      if (st.done || c->position < st.next || !wanted(st, *c))
+      if (st.done || st.catching_up || c->position < st.next || !wanted(st, *c))
         return;
       st.next = c->position + 1;
       push(self, {frame_of(c)});
+    },
+    [self](drained_atom) {
+      if (!self->state.done)
+        catch_up(self);
     },
     [self](closed_atom) { stop(self); },
   };

@@ -17,7 +17,8 @@
 namespace baley::http {
 
 using workspace_feed_actor =
-  caf::typed_actor<caf::reacts_to<change_atom, execution_change_ptr>, caf::reacts_to<closed_atom>>;
+  caf::typed_actor<caf::reacts_to<change_atom, execution_change_ptr>, caf::reacts_to<closed_atom>,
+                   caf::reacts_to<drained_atom>>;
 
 // Subscribed to the broker's every stream; feeds subscribe by workspace.
 using change_relay_actor = actors::event_subscriber::extend<

@@ -18,7 +18,7 @@ if (!out) {
 mkdirSync(out, { recursive: true });
 
 const result = await build({
-  entryPoints: { app: join(here, 'src/main.js') },
+  entryPoints: { app: join(here, 'src/main.js'), execution_worker: join(here, 'src/execution_worker.js') },
   bundle: true,
   minify: true,
   format: 'esm',

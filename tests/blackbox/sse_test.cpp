@@ -178,5 +178,27 @@ TEST_F(sse, many_clients_of_one_execution_each_get_everything) {
   }
 }
 
+// An execution whose log is many times the 4 MiB a client may leave unsent
+// (3,000 iterations of 1.5 KB, then a 4.5 MB output in one event): the log
+// is replayed a chunk at a time as the client takes it, so it arrives whole
+// instead of the client being cut off, again at every reconnect.
+TEST_F(sse, a_log_larger_than_the_client_queue_replays_whole) {
+  auto flow = api_.create_flow(R"json({"name":"wide","nodes":[
+    {"id":"in","type":"source"},
+    {"id":"each","type":"loop","data":{"over":"[range(3000)]","concurrency":32,"maxIterations":3000,
+      "body":{"type":"function-block","code":"[range(400)] | map(tostring) | join(\"-\")"}}},
+    {"id":"out","type":"sink"}],
+    "edges":[{"source":"in","target":"each"},{"source":"each","target":"out"}]})json");
+  auto id = api_.start(flow);
+  ASSERT_EQ(string_at(api_.wait_terminal(id, 60s), "status"), "completed");
+  auto events = api_.replay(id).size();
+  auto r = read_stream(server_.port(), stream_path(id), auth());
+  ASSERT_EQ(r.status, 200);
+  EXPECT_TRUE(r.problems.empty()) << joined(r.problems);
+  EXPECT_GT(r.body.size(), std::size_t{12} << 20);
+  EXPECT_EQ(r.indexes, range(0, events));
+  EXPECT_TRUE(r.done);
+}
+
 } // namespace
 } // namespace baley::testing

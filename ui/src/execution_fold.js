@@ -8,7 +8,7 @@ export function emptyExecution() {
            nodes: new Map() };
 }
 
-const keyOf = (e) => (e.iteration == null ? e.nodeId : `${e.nodeId}#${e.iteration}`);
+export const keyOf = (e) => (e.iteration == null ? e.nodeId : `${e.nodeId}#${e.iteration}`);
 
 function nodeOf(x, e) {
   const key = keyOf(e);

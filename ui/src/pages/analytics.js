@@ -1,6 +1,10 @@
-// Analytics page: placeholder until its slice lands.
+// Analytics pages: /analytics for the workspace, /blocks/{id}/analytics for
+// one ai-block (decisions, feedback, patterns); the parts live in ../analytics/.
 import { html } from '../html.js';
+import { WorkspaceAnalytics } from '../analytics/workspace.js';
+import { BlockAnalytics } from '../analytics/block.js';
+import '../analytics/analytics.css';
 
 export function Analytics({ blockId }) {
-  return html`<section><h1>Analytics</h1><p class="muted">Coming in this release.</p></section>`;
+  return blockId ? html`<${BlockAnalytics} blockId=${blockId} />` : html`<${WorkspaceAnalytics} />`;
 }
