@@ -114,6 +114,7 @@ void dispatch(api_parts& p, const api_call_ptr& call) {
     case flow_execute: return p.executions_routes.execute(call, w);
     case webhook_create: return p.webhooks.create(call, w);
     case webhook_get: return p.webhooks.get(call, w);
+    case webhook_update: return p.webhooks.update(call, w);
     case webhook_delete: return p.webhooks.remove(call, w);
     case webhook_regenerate: return p.webhooks.regenerate(call, w);
     case webhook_logs: return p.webhooks.logs(call, w);

@@ -28,6 +28,7 @@ constexpr std::array routes = {
   route_entry{"POST", "/api/flows/{id}/execute", flow_execute},
   route_entry{"POST", "/api/flows/{id}/webhook", webhook_create},
   route_entry{"GET", "/api/flows/{id}/webhook", webhook_get},
+  route_entry{"PATCH", "/api/flows/{id}/webhook", webhook_update},
   route_entry{"DELETE", "/api/flows/{id}/webhook", webhook_delete},
   route_entry{"POST", "/api/flows/{id}/webhook/regenerate", webhook_regenerate},
   route_entry{"GET", "/api/flows/{id}/webhook/logs", webhook_logs},

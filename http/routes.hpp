@@ -25,6 +25,7 @@ enum class route_id {
   flow_execute,
   webhook_create,
   webhook_get,
+  webhook_update,
   webhook_delete,
   webhook_regenerate,
   webhook_logs,

@@ -49,7 +49,10 @@ http_response ui_response(const http_request& request) {
   http_response r;
   r.content_type = std::string(asset->content_type);
   r.headers.emplace_back("ETag", std::string(asset->etag));
-  r.headers.emplace_back("Cache-Control", "no-cache");
+  // An asset's name carries its content's hash (ui/build.mjs): kept for good.
+  // The page itself is asked for each time, so a new build shows at once.
+  r.headers.emplace_back("Cache-Control",
+                         is_asset ? "public, max-age=31536000, immutable" : "no-cache");
   r.headers.emplace_back("Vary", "Accept-Encoding");
   r.headers.emplace_back("X-Content-Type-Options", "nosniff");
   if (!is_asset) {

@@ -4,6 +4,7 @@
 #include "http/credentials.hpp"
 #include "http/paging.hpp"
 #include "http/replies.hpp"
+#include "runtime/numbers.hpp"
 #include "runtime/ops/ops_events.hpp"
 #include "runtime/stream_names.hpp"
 #include "runtime/time_format.hpp"
@@ -47,15 +48,42 @@ void webhook_routes::save(const api_call_ptr& call, const std::string& ws,
   auto sealed = p_.secrets.seal(*secret);
   if (!sealed)
     return reply_error(call, 500, "internal", "the secret could not be encrypted");
-  p_.catalog.save(names::webhook_stream(flow_id),
-                  runtime::webhook_saved{flow_id, ws, *sealed, enabled, rate, burst},
-                  [this, call, ws, flow_id, status, secret = *secret](const error* failed) {
-                    if (failed)
-                      return reply_error(call, *failed);
-                    p_.limits.forget(flow_id);
-                    const auto* hook = p_.catalog.get().webhook(ws, flow_id);
-                    reply_json(call, status, webhook_json(call, *hook, secret));
+  write(call, flow_id, runtime::webhook_saved{flow_id, ws, *sealed, enabled, rate, burst},
+        [this, call, ws, flow_id, status, secret = *secret](const error* failed) {
+          if (failed)
+            return reply_error(call, *failed);
+          p_.limits.forget(flow_id);
+          const auto* hook = p_.catalog.get().webhook(ws, flow_id);
+          if (!hook)  // its flow was deleted meanwhile
+            return reply_not_found(call, "flow " + flow_id);
+          reply_json(call, status, webhook_json(call, *hook, secret));
+        });
+}
+
+void webhook_routes::write(const api_call_ptr& call, const std::string& flow_id,
+                           runtime::config_event_payload payload,
+                           std::function<void(const error*)> then) {
+  if (!writing_.insert(flow_id).second)
+    return reply_error(call, 409, "conflict",
+                       "another request is changing the webhook of flow " + flow_id +
+                         " at the same time; read it again and retry");
+  p_.catalog.save(names::webhook_stream(flow_id), std::move(payload),
+                  [this, flow_id, then = std::move(then)](const error* failed) {
+                    writing_.erase(flow_id);
+                    then(failed);
                   });
+}
+
+// The webhook as GET shows it, secret included.
+void webhook_routes::reply_current(const api_call_ptr& call, const std::string& ws,
+                                   const std::string& flow_id) {
+  const auto* hook = p_.catalog.get().webhook(ws, flow_id);
+  if (!hook)
+    return reply_not_found(call, "webhook of flow " + flow_id);
+  auto secret = p_.secrets.unseal(hook->secret_sealed);
+  if (!secret)
+    return reply_error(call, 500, secret.error().code, "the webhook secret cannot be read");
+  reply_json(call, 200, webhook_json(call, *hook, *secret));
 }
 
 // One webhook call, logged whatever its outcome; `call_id` names it (the
@@ -132,13 +160,7 @@ void webhook_routes::create(const api_call_ptr& call, const authenticated& who) 
 }
 
 void webhook_routes::get(const api_call_ptr& call, const authenticated& who) {
-  const auto* hook = p_.catalog.get().webhook(who.workspace_id, call->param(0));
-  if (!hook)
-    return reply_not_found(call, "webhook of flow " + call->param(0));
-  auto secret = p_.secrets.unseal(hook->secret_sealed);
-  if (!secret)
-    return reply_error(call, 500, secret.error().code, "the webhook secret cannot be read");
-  reply_json(call, 200, webhook_json(call, *hook, *secret));
+  reply_current(call, who.workspace_id, call->param(0));
 }
 
 void webhook_routes::regenerate(const api_call_ptr& call, const authenticated& who) {
@@ -149,16 +171,67 @@ void webhook_routes::regenerate(const api_call_ptr& call, const authenticated& w
        200);
 }
 
+// Checks the whole body before anything changes: the first field refused
+// is named, and the webhook stays as it was.
+void webhook_routes::update(const api_call_ptr& call, const authenticated& who) {
+  const auto& flow_id = call->param(0);
+  const auto& catalog = p_.catalog.get();
+  if (!catalog.flow(who.workspace_id, flow_id))
+    return reply_not_found(call, "flow " + flow_id);
+  const auto* hook = catalog.webhook(who.workspace_id, flow_id);
+  if (!hook)
+    return reply_not_found(call, "webhook of flow " + flow_id);
+  auto refuse_body = [&](const std::string& message) {
+    reply_error(call, 400, "invalid_request", message);
+  };
+  if (!call->body || !call->body->is_object() || call->body->get_object().empty())
+    return refuse_body("the body must be a JSON object with any of enabled, ratePerSecond, burst");
+  runtime::webhook_saved changed{hook->flow_id, hook->workspace_id, hook->secret_sealed,
+                                 hook->enabled, hook->rate_per_second, hook->burst};
+  for (const auto& [key, value] : call->body->get_object()) {
+    if (key == "enabled") {
+      if (!value.is_bool())
+        return refuse_body("enabled must be true or false");
+      changed.enabled = value.get_bool();
+    } else if (key == "ratePerSecond") {
+      if (!value.is_number() || value.to_number<double>() < 0.01 ||
+          value.to_number<double>() > 10'000)
+        return refuse_body("ratePerSecond must be a number 0.01..10000");
+      changed.rate_per_second = value.to_number<double>();
+    } else if (key == "burst") {
+      auto burst = runtime::json_integer(value, 1, 100'000);
+      if (!burst)
+        return refuse_body("burst must be a whole number 1..100000");
+      changed.burst = static_cast<double>(*burst);
+    } else {
+      return refuse_body("unknown field '" + std::string(key) +
+                         "': only enabled, ratePerSecond and burst can be changed");
+    }
+  }
+  // A new rate limit starts a new bucket (full, at the new burst) with the
+  // next call; enabling or disabling alone keeps the bucket as it is.
+  bool new_limit =
+    changed.rate_per_second != hook->rate_per_second || changed.burst != hook->burst;
+  write(call, flow_id, std::move(changed),
+        [this, call, ws = who.workspace_id, flow_id, new_limit](const error* failed) {
+          if (failed)
+            return reply_error(call, *failed);
+          if (new_limit)
+            p_.limits.forget(flow_id);
+          reply_current(call, ws, flow_id);
+        });
+}
+
 void webhook_routes::remove(const api_call_ptr& call, const authenticated& who) {
   const auto* hook = p_.catalog.get().webhook(who.workspace_id, call->param(0));
   if (!hook)
     return reply_not_found(call, "webhook of flow " + call->param(0));
-  p_.catalog.save(names::webhook_stream(hook->flow_id), runtime::webhook_deleted{hook->flow_id},
-                  [call](const error* failed) {
-                    if (failed)
-                      return reply_error(call, *failed);
-                    reply_no_content(call);
-                  });
+  write(call, hook->flow_id, runtime::webhook_deleted{hook->flow_id},
+        [call](const error* failed) {
+          if (failed)
+            return reply_error(call, *failed);
+          reply_no_content(call);
+        });
 }
 
 void webhook_routes::logs(const api_call_ptr& call, const authenticated& who) {

@@ -9,6 +9,8 @@
 #include "http/webhook_limits.hpp"
 #include "storage/secret_box.hpp"
 
+#include <set>
+
 namespace baley::http {
 
 class webhook_routes {
@@ -27,6 +29,8 @@ public:
   void create(const api_call_ptr& call, const authenticated& who);
   void get(const api_call_ptr& call, const authenticated& who);
   void regenerate(const api_call_ptr& call, const authenticated& who);
+  // PATCH: any of enabled, ratePerSecond, burst; the secret stays.
+  void update(const api_call_ptr& call, const authenticated& who);
   void remove(const api_call_ptr& call, const authenticated& who);
   void logs(const api_call_ptr& call, const authenticated& who);
   // No bearer token: the secret in the path is the credential.
@@ -35,6 +39,15 @@ public:
 private:
   void save(const api_call_ptr& call, const std::string& ws, const std::string& flow_id,
             bool enabled, double rate, double burst, int status);
+  // Appends `payload` to the flow's webhook stream, one change of a flow at
+  // a time: each change is made from the webhook as it is, so a second one
+  // while the first is in flight would undo it (a PATCH landing after a
+  // regenerate would bring the old secret back); it is refused with 409
+  // `conflict` instead. `then` runs once it is committed, or with its error.
+  void write(const api_call_ptr& call, const std::string& flow_id,
+             runtime::config_event_payload payload, std::function<void(const error*)> then);
+  // 200 with the webhook as GET shows it (404 when there is none).
+  void reply_current(const api_call_ptr& call, const std::string& ws, const std::string& flow_id);
   // Logs the call, then (once the entry is durable, or the log failed)
   // runs `then`: the answer follows its log entry, so a client that reads
   // the log after the answer finds it.
@@ -45,6 +58,7 @@ private:
               std::string_view code, const std::string& message);
 
   parts p_;
+  std::set<std::string> writing_;  // flows with a webhook change in flight
 };
 
 } // namespace baley::http

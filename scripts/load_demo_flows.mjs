@@ -6,8 +6,12 @@
 // created once too ("$block:NAME" stands for a block's id), and a block just
 // created with an inputSchema is tested once, and a flow that uses a stored
 // ai-block run once, so block tests, decisions and analytics show at once.
-// Last, the patterns of demo/patterns are created once (by name), so their
-// stats count the decisions just made.
+// Then the patterns of demo/patterns are created once (by name), so their
+// stats count the decisions just made. Last, so that the web page opens on
+// something to see: the first time, every conformance case runs once
+// (completed and failed executions), and every time, two `long-review`
+// executions (waiting in a five-minute delay) and one ai-triage (streaming)
+// start.
 // Usage: node scripts/load_demo_flows.mjs URL TOKEN DIR...
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -61,6 +65,7 @@ for (const dir of dirs.map((d) => join(d, "blocks"))) {
 
 let loaded = 0;
 const runs = [];
+const cases = [];  // [flowId, input] of each conformance case, run the first time
 for (const dir of dirs) {
   for (const file of readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
     const text = substitute(readFileSync(join(dir, file), "utf8"));
@@ -75,6 +80,8 @@ for (const dir of dirs) {
     }
     names.add(flow.name);
     loaded++;
+    const flowId = (await created.clone().json()).id;
+    for (const c of doc.cases ?? []) cases.push([flowId, c.input]);
     if (text.includes('"blockId"') && flow.nodes.some((n) => n.type === "ai-block"))
       runs.push((await created.json()).id);
   }
@@ -96,4 +103,16 @@ for (const dir of dirs.map((d) => join(d, "patterns"))) {
     else patterns++;
   }
 }
-console.log(JSON.stringify({ msg: "demo flows loaded", count: loaded, blocksTested: fresh.length, flowsRun: runs.length, patterns }));
+for (const [flowId, input] of cases)
+  await fetch(`${url}/api/flows/${flowId}/execute?wait=10`, { method: "POST", headers, body: JSON.stringify({ input }) });
+const flows = new Map((await (await fetch(`${url}/api/flows?limit=500`, { headers })).json()).items.map((f) => [f.name, f.id]));
+const live = [["long-review", { ticket: "Refund requested twice" }], ["long-review", { ticket: "Invoice address wrong" }],
+              ["ai-triage", { ticket: "Checkout fails for every customer since the last deploy" }]];
+let started = 0;
+for (const [name, input] of live) {
+  if (!flows.has(name)) continue;
+  const r = await fetch(`${url}/api/flows/${flows.get(name)}/execute`, { method: "POST", headers, body: JSON.stringify({ input }) });
+  if (r.ok) started++;
+}
+console.log(JSON.stringify({ msg: "demo flows loaded", count: loaded, blocksTested: fresh.length, flowsRun: runs.length,
+                             casesRun: cases.length, patterns, runningStarted: started }));

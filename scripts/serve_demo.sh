@@ -26,6 +26,7 @@ node scripts/load_demo_flows.mjs "$url" "$token" ../shared/conformance demo
 cat <<MSG
 
 Baley Runtime is running at $url
+Open the web page, signed in:  $url/signin#token=$token
 Admin token ($data/admin-token): $token
 
 Try the ai-block demo (simulated provider, streamed token by token):

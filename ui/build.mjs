@@ -17,8 +17,7 @@ if (!out) {
 }
 mkdirSync(out, { recursive: true });
 
-const result = await build({
-  entryPoints: { app: join(here, 'src/main.js'), execution_worker: join(here, 'src/execution_worker.js') },
+const common = {
   bundle: true,
   minify: true,
   format: 'esm',
@@ -27,11 +26,36 @@ const result = await build({
   write: false,
   legalComments: 'none',
   logLevel: 'warning',
+  metafile: true,
+  // Every asset's name carries its content's hash, so the server can let
+  // browsers keep it for good; only index.html is asked for each time.
+  entryNames: '[name]-[hash]',
+  chunkNames: 'chunk-[hash]',
+};
+const nameOf = (path) => path.slice(path.lastIndexOf('/') + 1);
+
+// The worker first: the page is told its (hashed) name.
+const worker = await build({ ...common, entryPoints: { execution_worker: join(here, 'src/execution_worker.js') } });
+const workerName = nameOf(worker.outputFiles.find((f) => f.path.endsWith('.js')).path);
+const page = await build({
+  ...common,
+  entryPoints: { app: join(here, 'src/main.js') },
+  splitting: true,
+  define: { EXECUTION_WORKER_URL: JSON.stringify(`/assets/${workerName}`) },
 });
 
-const assets = [{ path: '/index.html', type: 'text/html; charset=utf-8', bytes: readFileSync(join(here, 'index.html')) }];
-for (const file of result.outputFiles) {
-  const name = file.path.slice(file.path.lastIndexOf('/') + 1);
+// index.html names the entry's script and stylesheet, and the chunks the
+// script imports at once, so the browser fetches them alongside it.
+const [appPath, app] = Object.entries(page.metafile.outputs).find(([, o]) => o.entryPoint?.endsWith('src/main.js'));
+const preloads = app.imports.filter((i) => i.kind === 'import-statement')
+  .map((i) => `<link rel="modulepreload" href="/assets/${nameOf(i.path)}">`);
+const html = readFileSync(join(here, 'index.html'), 'utf8')
+  .replace('<!-- preloads -->', preloads.join('\n'))
+  .replace('/assets/app.js', `/assets/${nameOf(appPath)}`)
+  .replace('/assets/app.css', `/assets/${nameOf(app.cssBundle)}`);
+const assets = [{ path: '/index.html', type: 'text/html; charset=utf-8', bytes: Buffer.from(html) }];
+for (const file of [...page.outputFiles, ...worker.outputFiles]) {
+  const name = nameOf(file.path);
   const type = name.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8';
   assets.push({ path: `/assets/${name}`, type, bytes: Buffer.from(file.contents) });
 }

@@ -4,6 +4,7 @@
 // page that fails the test on any page error or failed request, with a
 // screenshot of each page it names.
 import { spawn } from 'node:child_process';
+import { after, before } from 'node:test';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
@@ -115,4 +116,20 @@ export async function signIn(page, server, base = server.url) {
   await page.fill('#token', server.token);
   await page.click('button[type=submit]');
   await page.waitForURL(`${base}/executions`);
+}
+
+// The server and browser the tests of one file share: started before the
+// first test, stopped after the last; read them as `shared.server` and
+// `shared.browser` inside tests.
+export function sharedServerAndBrowser(extra = []) {
+  const shared = { server: null, browser: null };
+  before(async () => {
+    shared.server = await startServer(extra);
+    shared.browser = await launchBrowser();
+  });
+  after(async () => {
+    await shared.browser?.close();
+    await shared.server?.stop();
+  });
+  return shared;
 }

@@ -1,5 +1,6 @@
 // The webhook page in a real browser against the real server: create, URL and
-// secret once, regenerate with confirmation, the flow's switch, the call log.
+// secret once, regenerate with confirmation, the webhook's own switch and rate
+// limit (PATCH), the call log.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launchBrowser, openPage, screenshot, signIn, startServer } from './harness.mjs';
@@ -8,7 +9,7 @@ let server;
 let browser;
 let flowId;
 let secret;          // the webhook's current secret, as the page showed it
-const calls = [];    // {status, executionId} of every call made, oldest first
+const calls = [];    // {status, executionId} of every logged call made, oldest first
 
 before(async () => {
   server = await startServer();
@@ -27,13 +28,15 @@ after(async () => {
   await server?.stop();
 });
 
-// An outside caller: no token, the secret in the path.
-async function callWebhook(withSecret, n) {
+// An outside caller: no token, the secret in the path. A call to a disabled
+// webhook is answered as one to a flow without a webhook, and like it is not
+// logged: `logged: false` keeps it out of `calls`.
+async function callWebhook(withSecret, n, { logged = true } = {}) {
   const res = await fetch(`${server.url}/api/webhooks/${flowId}/${withSecret}`, {
     method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ n }) });
   const body = await res.json();
-  calls.push({ status: res.status, executionId: body.executionId ?? null });
-  return { status: res.status, body };
+  if (logged) calls.push({ status: res.status, executionId: body.executionId ?? null });
+  return { status: res.status, body, headers: res.headers };
 }
 
 async function webhookPage() {
@@ -143,21 +146,69 @@ test('regenerate asks first: cancel changes nothing, confirm shows the new secre
   await page.context().close();
 });
 
-test('disabling the flow refuses webhook calls; enabling accepts them again', async () => {
+test('the webhook\'s own switch: disabled, outside calls get 404 and the flow still runs from the API; enabled, 202', async () => {
   const page = await webhookPage();
-  const flowSwitch = page.locator('.flow-switch');
-  await flowSwitch.locator('button', { hasText: 'Disable flow' }).click();
-  await page.locator('.flow-switch[data-enabled=false]').waitFor();
-  assert.equal((await server.api('GET', `/api/flows/${flowId}`)).body.enabled, false);
-  await screenshot(page, 'webhook-flow-disabled');
-  const refused = await callWebhook(secret, 4);
-  assert.equal(refused.status, 409);
-  assert.equal(refused.body.code, 'flow_disabled');
+  const hookSwitch = page.locator('.webhook-switch');
+  await hookSwitch.locator('button', { hasText: 'Disable webhook' }).click();
+  await page.locator('.webhook-switch[data-enabled=false]').waitFor();
+  assert.equal((await server.api('GET', `/api/flows/${flowId}/webhook`)).body.enabled, false);
+  assert.match(await page.locator('.facts').textContent(), /inactive \(calls answered 404\)/);
+  const flow = await server.api('GET', `/api/flows/${flowId}`);
+  assert.equal(flow.body.enabled, true, 'the flow stays enabled');
+  assert.equal(flow.body.version, 1, 'no new flow version');
+  await screenshot(page, 'webhook-disabled');
 
-  await flowSwitch.locator('button', { hasText: 'Enable flow' }).click();
-  await page.locator('.flow-switch[data-enabled=true]').waitFor();
-  assert.equal((await server.api('GET', `/api/flows/${flowId}`)).body.enabled, true);
+  const refused = await callWebhook(secret, 4, { logged: false });
+  assert.equal(refused.status, 404);
+  assert.equal(refused.body.code, 'not_found');
+  const run = await server.api('POST', `/api/flows/${flowId}/execute`, { input: { n: 4 } });
+  assert.equal(run.status, 202, 'API runs still work');
+
+  await hookSwitch.locator('button', { hasText: 'Enable webhook' }).click();
+  await page.locator('.webhook-switch[data-enabled=true]').waitFor();
+  assert.equal((await server.api('GET', `/api/flows/${flowId}/webhook`)).body.enabled, true);
+  assert.match(await page.locator('.facts').textContent(), /webhook active/);
   assert.equal((await callWebhook(secret, 5)).status, 202);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('the rate limit: a refused value shows the server\'s error and changes nothing; 1/s burst 1 refuses a second call at once (429)', async () => {
+  const page = await webhookPage();
+  const form = page.locator('form.limits');
+  await form.waitFor();
+  assert.equal(await form.locator('input[name=ratePerSecond]').inputValue(), '5');
+  assert.equal(await form.locator('input[name=burst]').inputValue(), '8');
+
+  await form.locator('input[name=burst]').fill('0');
+  await form.locator('button', { hasText: 'Save rate limit' }).click();
+  const refused = form.locator('[role=alert]');
+  await refused.waitFor();
+  assert.match(await refused.textContent(), /burst must be a whole number 1\.\.100000/);
+  const unchanged = await server.api('GET', `/api/flows/${flowId}/webhook`);
+  assert.deepEqual([unchanged.body.ratePerSecond, unchanged.body.burst, unchanged.body.enabled], [5, 8, true],
+    'nothing changed');
+  assert.equal(await page.locator('.rate-limit').textContent(), '5/s, burst 8');
+  assert.equal(await form.locator('input[name=burst]').inputValue(), '0', 'the refused value stays to be fixed');
+  await screenshot(page, 'webhook-limit-refused');
+
+  await form.locator('input[name=ratePerSecond]').fill('1');
+  await form.locator('input[name=burst]').fill('1');
+  await form.locator('button', { hasText: 'Save rate limit' }).click();
+  await form.locator('.saved').waitFor();
+  assert.equal(await refused.count(), 0, 'the error is gone');
+  assert.equal(await page.locator('.rate-limit').textContent(), '1/s, burst 1');
+  const saved = await server.api('GET', `/api/flows/${flowId}/webhook`);
+  assert.deepEqual([saved.body.ratePerSecond, saved.body.burst, saved.body.enabled], [1, 1, true]);
+  assert.equal(saved.body.secret, secret, 'the secret stays');
+  await screenshot(page, 'webhook-limit-saved');
+
+  assert.equal((await callWebhook(secret, 6)).status, 202);
+  const limited = await callWebhook(secret, 7);
+  assert.equal(limited.status, 429);
+  assert.equal(limited.body.code, 'rate_limited');
+  assert.match(limited.headers.get('retry-after') ?? '', /^\d+$/);
+  dropExpectedRefusals(page, 400);
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
@@ -176,31 +227,35 @@ test('the call log lists every call newest first with its status; links and j/k/
     if (c.executionId) assert.equal(await link.getAttribute('href'), `/executions/${c.executionId}`);
     else assert.equal(await link.count(), 0, `row ${i} (${c.status}) has no execution`);
   }
-  assert.match(await rows.nth(1).locator('td.error').textContent(), /disabled/);
+  assert.equal(newestFirst[0].status, 429);
+  assert.match(await rows.nth(0).locator('td.error').textContent(), /rate limited/);
   await screenshot(page, 'webhook-call-log');
 
-  // A link opens the execution page.
-  const first = newestFirst[0].executionId;
-  await rows.nth(0).locator('a').click();
-  await page.waitForURL(`${server.url}/executions/${first}`);
+  // A link opens the execution page (the newest call that started one).
+  const linked = newestFirst.findIndex((c) => c.executionId);
+  await rows.nth(linked).locator('a').click();
+  await page.waitForURL(`${server.url}/executions/${newestFirst[linked].executionId}`);
   await page.locator('section.execution[data-status="completed"]').waitFor();
   await page.goBack();
   await rows.first().waitFor();
 
   // j/k move the selection (focus not in a field), Enter opens its execution.
+  const selected = (i) => page.locator(`.call-log tbody tr:nth-child(${i + 1}).selected`).waitFor();
   await page.locator('h1').click();
   assert.equal(await rows.nth(0).getAttribute('class'), 'selected');
   await page.keyboard.press('j');
   await page.keyboard.press('j');
-  assert.equal(await page.locator('.call-log tr.selected').getAttribute('data-status'), String(newestFirst[2].status));
+  await selected(2);
   await page.keyboard.press('k');
-  const target = newestFirst[1];  // the 409: Enter does nothing there
-  assert.equal(await page.locator('.call-log tr.selected').getAttribute('data-status'), String(target.status));
+  await page.keyboard.press('k');
+  await selected(0);
+  assert.equal(newestFirst[0].executionId, null, 'the 429: Enter does nothing there');
   await page.keyboard.press('Enter');
   assert.equal(new URL(page.url()).pathname, `/flows/${flowId}/webhook`);
   await page.keyboard.press('j');
-  const opened = newestFirst[2].executionId;
-  assert.ok(opened, 'the third row started an execution');
+  await selected(1);
+  const opened = newestFirst[1].executionId;
+  assert.ok(opened, 'the second row started an execution');
   await page.keyboard.press('Enter');
   await page.waitForURL(`${server.url}/executions/${opened}`);
   await page.locator('section.execution[data-status="completed"]').waitFor();

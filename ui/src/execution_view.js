@@ -14,9 +14,11 @@ function apply(view, { execution, summary, added, nodes, text, tools }) {
   view.summary = summary;
   view.version += 1;  // the view changes in place: this tells components it did
   for (const key of added) view.order.push(key);
-  for (const n of nodes) {
+  for (const n of nodes) {  // fresh objects from the worker: completed here
     const had = view.nodes.get(n.key);
-    view.nodes.set(n.key, { ...n, text: had?.text ?? '', tools: had?.tools ?? [] });
+    n.text = had?.text ?? '';
+    n.tools = had?.tools ?? [];
+    view.nodes.set(n.key, n);
   }
   for (const [key, piece, replace] of text) {
     const n = view.nodes.get(key);
@@ -42,7 +44,8 @@ export function useExecutionView(id) {
   useEffect(() => {
     view.current = emptyView();
     setMissing(false);
-    const w = new Worker('/assets/execution_worker.js', { type: 'module' });
+    // EXECUTION_WORKER_URL: the worker's hashed name, set by ui/build.mjs.
+    const w = new Worker(EXECUTION_WORKER_URL, { type: 'module' });
     worker.current = w;
     w.onmessage = ({ data }) => {
       if (data.type === 'batch') {

@@ -23,9 +23,13 @@ const prettyCache = new Map();
 let timer = null;
 let lastFlush = 0;
 
+// A node as the page gets it: no values, no text, no tools (sent apart).
 function liteNode(n) {
-  const { input, output, text, tools, ...rest } = n;
-  return { ...rest, hasInput: input != null, hasOutput: output != null };
+  return { key: n.key, nodeId: n.nodeId, iteration: n.iteration, status: n.status, attempts: n.attempts,
+           startedAt: n.startedAt, completedAt: n.completedAt, durationMs: n.durationMs, error: n.error,
+           code: n.code, retries: n.retries, skipped: n.skipped, fallback: n.fallback, model: n.model,
+           tokens: n.tokens, cost: n.cost, ttftMs: n.ttftMs, tokensPerSecond: n.tokensPerSecond,
+           hasInput: n.input != null, hasOutput: n.output != null };
 }
 
 // The header's totals over every node, kept up to date from each changed
@@ -102,8 +106,10 @@ function fold(message) {
   if (e.nodeId != null) {
     const key = keyOf(e);
     dirty.add(key);
-    prettyCache.delete(`${key}\u0000input`);
-    prettyCache.delete(`${key}\u0000output`);
+    if (prettyCache.size) {
+      prettyCache.delete(`${key}\u0000input`);
+      prettyCache.delete(`${key}\u0000output`);
+    }
     if (x.nodes.size > before) order.push(key);
   }
   if (e.type === 'execution_cancelled') for (const key of x.nodes.keys()) dirty.add(key);

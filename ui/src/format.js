@@ -13,14 +13,19 @@ export function cost(usd) {
   return usd < 0.01 ? `$${usd.toFixed(5)}` : `$${usd.toFixed(2)}`;
 }
 
+// One formatter each, made once: toLocaleString builds a new one per call,
+// which costs more than drawing the row.
+const timeFormat = new Intl.DateTimeFormat(undefined,
+  { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const countFormat = new Intl.NumberFormat();
+
 export function time(rfc3339) {
   if (!rfc3339) return '–';
-  const d = new Date(rfc3339);
-  return d.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  return timeFormat.format(new Date(rfc3339));
 }
 
 export function count(n) {
-  return n == null ? '–' : n.toLocaleString();
+  return n == null ? '–' : countFormat.format(n);
 }
 
 export function between(start, end) {

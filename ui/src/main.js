@@ -6,11 +6,20 @@ import { api } from './api.js';
 import { match, navigate, route } from './router.js';
 import { SignIn } from './pages/signin.js';
 import { Executions } from './pages/executions.js';
+import { prefetchExecutions } from './executions_feed.js';
 import { Execution } from './pages/execution.js';
-import { BlockTest } from './pages/block_test.js';
-import { Webhook } from './pages/webhook.js';
-import { Analytics } from './pages/analytics.js';
+import { lazyPage } from './lazy_page.js';
 import './style.css';
+// The lazy pages' styles come with the first load: esbuild does not load a
+// split chunk's CSS by itself.
+import './pages/block_test.css';
+import './pages/webhook.css';
+import './analytics/analytics.css';
+import 'uplot/dist/uPlot.min.css';
+
+const BlockTest = lazyPage(() => import('./pages/block_test.js').then((m) => m.BlockTest));
+const Webhook = lazyPage(() => import('./pages/webhook.js').then((m) => m.Webhook));
+const Analytics = lazyPage(() => import('./pages/analytics.js').then((m) => m.Analytics));
 
 async function signOut() {
   await api('DELETE', '/api/session').catch(() => {});
@@ -47,4 +56,5 @@ function App() {
     <div class="page"><${Page} /></div>`;
 }
 
+if (route.value.path === '/' || route.value.path === '/executions') prefetchExecutions(route.value.query);
 render(html`<${App} />`, document.getElementById('app'));

@@ -4,7 +4,6 @@
 // draws as a table and as `data-points` for tests and screen readers.
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
-import 'uplot/dist/uPlot.min.css';
 import { html } from '../html.js';
 import { percent } from './numbers.js';
 

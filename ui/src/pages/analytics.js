@@ -3,7 +3,6 @@
 import { html } from '../html.js';
 import { WorkspaceAnalytics } from '../analytics/workspace.js';
 import { BlockAnalytics } from '../analytics/block.js';
-import '../analytics/analytics.css';
 
 export function Analytics({ blockId }) {
   return blockId ? html`<${BlockAnalytics} blockId=${blockId} />` : html`<${WorkspaceAnalytics} />`;

@@ -10,7 +10,6 @@ import { useExecutionStream } from '../execution_stream.js';
 import { History } from '../block_test/history.js';
 import { RunView } from '../block_test/run_view.js';
 import { InputEditor, useInputEditor } from '../block_test/schema_form.js';
-import './block_test.css';
 
 const historyLimit = 50;
 

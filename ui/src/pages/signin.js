@@ -1,6 +1,7 @@
 // Sign in: an API token becomes the session cookie (POST /api/session); the
-// token itself is never kept by the page.
-import { useState } from 'preact/hooks';
+// token itself is never kept by the page. A token in the URL's fragment
+// (#token=…, as `make run` prints it) signs in at once.
+import { useEffect, useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { api } from '../api.js';
 import { navigate, route } from '../router.js';
@@ -10,12 +11,11 @@ export function SignIn() {
   const [problem, setProblem] = useState('');
   const [busy, setBusy] = useState(false);
 
-  async function submit(e) {
-    e.preventDefault();
+  async function signIn(value) {
     setBusy(true);
     setProblem('');
     try {
-      await api('POST', '/api/session', { token: token.trim() });
+      await api('POST', '/api/session', { token: value.trim() });
       const next = route.value.query.get('next');
       navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : '/executions', { replace: true });
     } catch (err) {
@@ -24,6 +24,16 @@ export function SignIn() {
       setBusy(false);
     }
   }
+  const submit = (e) => { e.preventDefault(); signIn(token); };
+
+  // `make run` prints /signin#token=…: the fragment never reaches a server
+  // or a log; it is read once and wiped from the address bar.
+  useEffect(() => {
+    const given = new URLSearchParams(location.hash.slice(1)).get('token');
+    if (!given) return;
+    history.replaceState(null, '', location.pathname + location.search);
+    signIn(given);
+  }, []);
 
   return html`
     <main class="signin">

@@ -1,11 +1,10 @@
 // The webhook of one flow: its URL, its secret shown once (after create or
-// regenerate), the flow's on/off switch, the rate limit, and the call log.
+// regenerate), the webhook's own on/off switch, its rate limit, and the call log.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { api, get, post } from '../api.js';
 import { navigate } from '../router.js';
 import { duration, time } from '../format.js';
-import './webhook.css';
 
 const refreshMs = 3000;
 const logLimit = 100;
@@ -195,39 +194,69 @@ function Regenerate({ flowId, onRegenerated }) {
     </div>`;
 }
 
-// The flow's own switch: a disabled flow refuses webhook calls (409) and API
-// runs alike. Saving it makes a new version of the flow.
-function FlowSwitch({ flowId, flow, onSaved }) {
+// The webhook's own switch (PATCH enabled): a disabled webhook answers calls
+// 404, as if there were none; the flow, its API runs, the URL and the secret
+// stay as they are.
+function WebhookSwitch({ flowId, hook, onSaved }) {
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState('');
   async function toggle() {
     setBusy(true);
     try {
-      const latest = await get(`/api/flows/${flowId}`);
-      onSaved(await api('PUT', `/api/flows/${flowId}`, { ...latest, enabled: !flow.enabled }));
+      onSaved(await api('PATCH', `/api/flows/${flowId}/webhook`, { enabled: !hook.enabled }));
       setProblem('');
     } catch (err) {
       setProblem(err.message);
     }
     setBusy(false);
   }
-  const on = flow.enabled !== false;
+  const on = hook.enabled;
   return html`
-    <div class="flow-switch" data-enabled=${String(on)}>
-      <span>Flow <b class=${on ? 'ok' : 'bad'}>${on ? 'enabled' : 'disabled'}</b></span>
-      <button type="button" disabled=${busy} onClick=${toggle}>${on ? 'Disable flow' : 'Enable flow'}</button>
-      <span class="hint">${on ? 'Disabling refuses webhook calls (409) and API runs; the URL and secret stay.'
-        : 'Webhook calls are refused (409 flow_disabled) until the flow is enabled.'}</span>
+    <div class="webhook-switch" data-enabled=${String(on)}>
+      <button type="button" disabled=${busy} onClick=${toggle}>${on ? 'Disable webhook' : 'Enable webhook'}</button>
+      <span class="hint">${on ? 'Disabling answers calls 404, as if there were no webhook; the flow, its API runs, the URL and the secret stay.'
+        : 'Calls are answered 404 until the webhook is enabled; the URL and secret stay.'}</span>
       ${problem && html`<p class="problem" role="alert">${problem}</p>`}
     </div>`;
 }
 
-function WebhookFacts({ hook }) {
+// The rate limit (PATCH ratePerSecond and burst), applied at once: the next
+// call starts a full bucket of the new burst. A refused value stays in its
+// field with the server's error next to it; nothing is changed then.
+function RateLimit({ flowId, hook, onSaved }) {
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState('');
+  const [saved, setSaved] = useState(false);
+  async function save(e) {
+    e.preventDefault();
+    setBusy(true);
+    setSaved(false);
+    try {
+      onSaved(await api('PATCH', `/api/flows/${flowId}/webhook`, readLimits(e.currentTarget)));
+      setProblem('');
+      setSaved(true);
+    } catch (err) {
+      setProblem(err.message);
+    }
+    setBusy(false);
+  }
+  return html`
+    <form class="limits bar" onSubmit=${save} onInput=${() => setSaved(false)} noValidate>
+      <label>Rate (calls/s) <input name="ratePerSecond" type="number" step="any" defaultValue=${hook.ratePerSecond} size="6" /></label>
+      <label>Burst <input name="burst" type="number" step="1" defaultValue=${hook.burst} size="6" /></label>
+      <button type="submit" disabled=${busy}>Save rate limit</button>
+      ${saved && html`<span class="saved" role="status">Saved</span>`}
+      ${problem && html`<p class="problem" role="alert">${problem}</p>`}
+    </form>`;
+}
+
+function WebhookFacts({ hook, flow }) {
   return html`
     <p class="facts">
       <span>webhook <b class=${hook.enabled ? 'ok' : 'bad'}>${hook.enabled ? 'active' : 'inactive (calls answered 404)'}</b></span>
       <span>rate limit <b class="rate-limit">${hook.ratePerSecond}/s, burst ${hook.burst}</b></span>
       <span>created <b>${time(hook.createdAt)}</b></span>
+      ${flow?.enabled === false && html`<span class="flow-disabled">flow <b class="bad">disabled (calls answered 409)</b></span>`}
     </p>`;
 }
 
@@ -287,7 +316,7 @@ function CallLog({ flowId }) {
 }
 
 export function Webhook({ flowId }) {
-  const { flow, setFlow, problem: flowProblem } = useFlow(flowId);
+  const { flow, problem: flowProblem } = useFlow(flowId);
   const { hook, setHook, problem: hookProblem } = useWebhook(flowId);
   const [fresh, setFresh] = useState(null);  // {secret, regenerated} just answered
   function reveal(answer, regenerated) {
@@ -307,8 +336,9 @@ export function Webhook({ flowId }) {
       ${hook && html`
         <section class="card endpoint">
           <${Endpoint} flowId=${flowId} />
-          <${WebhookFacts} hook=${hook} />
-          ${flow && html`<${FlowSwitch} flowId=${flowId} flow=${flow} onSaved=${setFlow} />`}
+          <${WebhookFacts} hook=${hook} flow=${flow} />
+          <${WebhookSwitch} flowId=${flowId} hook=${hook} onSaved=${(a) => setHook(withoutSecret(a))} />
+          <${RateLimit} flowId=${flowId} hook=${hook} onSaved=${(a) => setHook(withoutSecret(a))} />
           <${Regenerate} flowId=${flowId} onRegenerated=${(a) => reveal(a, true)} />
         </section>`}
       <${CallLog} flowId=${flowId} />
