@@ -35,17 +35,21 @@ async function finishedLoop(items) {
 }
 
 // Opens the execution page; resolves with the ms from navigation to the
-// first node row on screen and to the whole execution folded.
-async function openExecution(page, id, nodes) {
+// first node row on screen.
+async function openExecution(page, id) {
   await page.goto(`${shared.server.url}/executions/${id}`, { waitUntil: 'commit' });
-  const firstRow = await (await page.waitForFunction(
+  return (await page.waitForFunction(
     () => document.querySelector('li[data-node]') && performance.now(), null, { polling: 'raf', timeout: 30_000 })).jsonValue();
-  const folded = await (await page.waitForFunction((want) => {
+}
+
+// Resolves with the ms from navigation to the whole execution folded: its
+// final status and all its `nodes` on the page.
+async function allFolded(page, nodes) {
+  return (await page.waitForFunction((want) => {
     const done = document.querySelector('section.execution[data-status="completed"]');
     const count = document.querySelector('.node-count')?.textContent.replace(/\D/g, '');
     return done && count === String(want) && performance.now();
   }, nodes, { polling: 'raf', timeout: 60_000 })).jsonValue();
-  return { firstRow, folded };
 }
 
 // Clicks a node's name and resolves with the ms until its card shows its values.
@@ -70,7 +74,8 @@ test('10,000 events: first paint within 1 s, a node card opens within 100 ms', a
   assert.ok(events >= 10_000, `${events} events`);
   const page = await openPage(shared.browser);
   await signIn(page, shared.server);
-  const { firstRow, folded } = await openExecution(page, id, 4996 + 3);
+  const firstRow = await openExecution(page, id);
+  const folded = await allFolded(page, 4996 + 3);
   const cards = [];
   for (const key of ['each#3', 'each#7', 'each#11']) cards.push(await openCard(page, key));
   report({ events, firstPaintMs: Math.round(firstRow), foldedMs: Math.round(folded), cardOpenMs: cards.map(Math.round) });
@@ -81,22 +86,28 @@ test('10,000 events: first paint within 1 s, a node card opens within 100 ms', a
   await page.context().close();
 });
 
-test('100,000 events: usable within 3 s', async () => {
+test('100,000 events: usable within 3 s, all folded within 5 s', async () => {
   const { id, events } = await finishedLoop(49_996);
   assert.ok(events >= 100_000, `${events} events`);
   const page = await openPage(shared.browser);
   await signIn(page, shared.server);
-  const { firstRow, folded } = await openExecution(page, id, 49_996 + 3);
-  const card = await openCard(page, 'each#5');
-  const usable = folded + card;
-  // The last rows are reachable: scroll to the end and open one.
+  // Usable: rows on screen and a node card that opens when clicked, while
+  // the rest of the log is still arriving.
+  const firstRow = await openExecution(page, id);
+  const card = await openCard(page, 'in');
+  const usable = await page.evaluate(() => performance.now());
+  const folded = await allFolded(page, 49_996 + 3);
+  // The last rows are reachable: scroll to the end and see them.
   await page.evaluate(() => { const box = document.querySelector('.timeline-box'); box.scrollTop = box.scrollHeight; });
   await page.locator('li[data-node="out"]').waitFor();
+  const lastCard = await openCard(page, 'each#49995');
   const rendered = await page.locator('li[data-node]').count();
-  report({ events, firstPaintMs: Math.round(firstRow), foldedMs: Math.round(folded), cardOpenMs: Math.round(card),
-           usableMs: Math.round(usable), rowsInDom: rendered });
+  report({ events, firstPaintMs: Math.round(firstRow), cardOpenWhileLoadingMs: Math.round(card),
+           usableMs: Math.round(usable), foldedMs: Math.round(folded), lastCardOpenMs: Math.round(lastCard),
+           rowsInDom: rendered });
   await screenshot(page, 'execution-100k-events');
   assert.ok(usable <= 3000, `usable after ${usable} ms`);
+  assert.ok(folded <= 5000, `all folded after ${folded} ms`);
   assert.ok(rendered < 200, `${rendered} rows in the DOM`);
   assert.deepEqual(page.problems, []);
   await page.context().close();

@@ -3,6 +3,8 @@
 // EventSource it reconnects after a drop with Last-Event-ID and honours
 // `retry:`; unlike it, it stops for good on an answer that is not 200.
 const decoder = () => new TextDecoderStream();
+const yieldEveryMs = 16;
+let lastYield = 0;
 
 // Calls onMessages(array of {id, data}) for each chunk read and onState(s)
 // with 'live' | 'reconnecting'; resolves with 'done' after [DONE], or with
@@ -47,6 +49,12 @@ export async function followSse(url, { onMessages, onState, lastId = null }) {
           if (id != null) last = id;
         }
         onMessages(messages);
+        // A long replay arrives faster than it is folded: let the worker's
+        // other messages (a card asking for its values) in between.
+        if (performance.now() - lastYield > yieldEveryMs) {
+          await new Promise((r) => setTimeout(r, 0));
+          lastYield = performance.now();
+        }
       }
     } catch {
       // the connection dropped: reconnect from the last id
