@@ -219,6 +219,7 @@ void connection::close() {
   beast::error_code ec;
   stream_.socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
   stream_.socket().close(ec);
+  on_stream_drained_ = nullptr;  // holds the feed's handle: let it go now
   if (auto on_closed = std::move(on_stream_closed_))
     on_closed();
   registry_.remove(this);

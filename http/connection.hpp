@@ -87,7 +87,7 @@ private:
   std::atomic<std::size_t> queued_bytes_{0};
   std::function<void()> on_stream_closed_;
   std::function<void()> on_stream_drained_;
-  bool drain_wanted_ = false;  // call on_stream_drained_ once below drained_below()
+  bool drain_wanted_ = false;  // call on_stream_drained_ once below a quarter of the limit
   boost::asio::steady_timer ping_timer_;
   std::array<char, 16384> discard_{};
 };

@@ -15,6 +15,9 @@ namespace {
 // client has taken most of the last: a long execution never piles up in
 // memory or gets its client cut off for not keeping up.
 constexpr std::size_t catch_up_chunk = 512;
+// ...and at most about this many bytes, so that 512 large events do not
+// queue tens of megabytes for one client at once.
+constexpr std::size_t catch_up_bytes = 1 << 20;
 
 struct feed_state {
   sse_feed_setup setup;
@@ -81,10 +84,18 @@ void catch_up(feed_actor self) {
   }
   std::vector<actors::shared_event> shared;
   shared.reserve(events->size());
-  for (auto& e : *events)
+  std::size_t bytes = 0;
+  bool full = events->size() == catch_up_chunk;
+  for (auto& e : *events) {
+    if (!shared.empty() && bytes >= catch_up_bytes) {
+      full = true;  // the rest is read again with the next chunk
+      break;
+    }
+    bytes += e.record.size();
     shared.push_back(std::make_shared<const storage::committed_event>(std::move(e)));
+  }
   deliver(self, shared);
-  st.catching_up = !st.done && shared.size() == catch_up_chunk;
+  st.catching_up = !st.done && full;
   if (st.catching_up) {
     st.setup.exchange->notify_when_drained();
     return;

@@ -11,6 +11,7 @@
 #include <future>
 #include <numeric>
 #include <regex>
+#include <thread>
 
 namespace baley::testing {
 namespace {
@@ -198,6 +199,27 @@ TEST_F(sse, a_log_larger_than_the_client_queue_replays_whole) {
   EXPECT_GT(r.body.size(), std::size_t{12} << 20);
   EXPECT_EQ(r.indexes, range(0, events));
   EXPECT_TRUE(r.done);
+}
+
+// A client that joins a running execution after a thousand events replays
+// them a chunk at a time while new ones commit: the switch from the log to
+// live loses and repeats nothing.
+TEST_F(sse, joining_a_running_execution_mid_log_loses_and_repeats_nothing) {
+  auto flow = api_.create_flow(R"json({"name":"busy","nodes":[
+    {"id":"in","type":"source"},
+    {"id":"each","type":"loop","data":{"over":"[range(4000)]","concurrency":2,"maxIterations":4000,
+      "body":{"type":"function-block","code":"[range(100)] | map(tostring) | join(\"-\")"}}},
+    {"id":"out","type":"sink"}],
+    "edges":[{"source":"in","target":"each"},{"source":"each","target":"out"}]})json");
+  auto id = api_.start(flow);
+  for (int i = 0; i < 2000 && api_.replay(id).size() < 1000; ++i)
+    std::this_thread::sleep_for(5ms);
+  auto r = read_stream(server_.port(), stream_path(id), auth());
+  ASSERT_EQ(r.status, 200);
+  EXPECT_TRUE(r.problems.empty()) << joined(r.problems);
+  EXPECT_TRUE(r.done);
+  ASSERT_EQ(string_at(api_.wait_terminal(id, 60s), "status"), "completed");
+  EXPECT_EQ(r.indexes, range(0, api_.replay(id).size()));
 }
 
 } // namespace
