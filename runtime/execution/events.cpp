@@ -40,6 +40,19 @@ void fill(json::object& o, const execution_start& e) {
   }
   if (!e.idempotency_key.empty())
     o["idempotencyKey"] = e.idempotency_key;
+  if (e.rerun) {
+    json::object reuse;
+    for (const auto& [id, recorded] : e.rerun->reuse) {
+      json::object r{{"output", recorded.output}};
+      if (recorded.route)
+        r["route"] = *recorded.route;
+      reuse[id] = std::move(r);
+    }
+    json::object rerun{{"fromNodeId", e.rerun->from_node_id}, {"reuse", std::move(reuse)}};
+    if (e.rerun->input)
+      rerun["input"] = *e.rerun->input;
+    o["rerun"] = std::move(rerun);
+  }
 }
 void fill(json::object& o, const node_start& e) {
   o["nodeId"] = e.node_id;
@@ -49,6 +62,8 @@ void fill(json::object& o, const node_start& e) {
   put_iteration(o, e.iteration);
   if (e.deadline)
     o["deadline"] = format_rfc3339_ms(*e.deadline);
+  if (e.reused)
+    o["reused"] = true;
 }
 void fill(json::object& o, const node_stream& e) {
   o["nodeId"] = e.node_id;
@@ -74,6 +89,8 @@ void fill(json::object& o, const node_complete& e) {
     o["tokensPerSecond"] = *e.tokens_per_second;
   if (!e.tool_calls.is_null())
     o["toolCalls"] = e.tool_calls;
+  if (e.reused)
+    o["reused"] = true;
 }
 void fill(json::object& o, const node_error& e) {
   o["nodeId"] = e.node_id;
@@ -175,13 +192,35 @@ result<execution_event> event_from_json(const json::object& o) {
     if (!trigger)
       return trigger.error();
     e.trigger = std::move(trigger).value();
+    if (auto* rerun = o.if_contains("rerun"); rerun && rerun->is_object()) {
+      const auto& r = rerun->get_object();
+      rerun_plan plan;
+      if (auto* from = r.if_contains("fromNodeId"); from && from->is_string())
+        plan.from_node_id = std::string(from->get_string());
+      if (auto* reuse = r.if_contains("reuse"); reuse && reuse->is_object())
+        for (const auto& [id, recorded] : reuse->get_object()) {
+          if (!recorded.is_object())
+            continue;
+          const auto& fields = recorded.get_object();
+          rerun_plan::recorded copy;
+          if (auto* output = fields.if_contains("output"))
+            copy.output = *output;
+          if (auto* route = fields.if_contains("route"); route && route->is_string())
+            copy.route = std::string(route->get_string());
+          plan.reuse.emplace(std::string(id), std::move(copy));
+        }
+      if (auto* input = r.if_contains("input"))
+        plan.input = *input;
+      e.rerun = std::move(plan);
+    }
     out.payload = std::move(e);
   } else if (type == names::node_start) {
     node_start e{.node_id = r.str("nodeId"),
                  .block_execution_id = r.str("blockExecutionId"),
                  .attempt = static_cast<std::uint32_t>(r.integer("attempt", 1)),
                  .input = r.val("input"),
-                 .iteration = r.opt_u32("iteration")};
+                 .iteration = r.opt_u32("iteration"),
+                 .reused = r.boolean("reused")};
     if (auto deadline = r.opt_str("deadline")) {
       auto parsed = parse_rfc3339_ms(*deadline);
       if (!parsed)
@@ -208,6 +247,7 @@ result<execution_event> event_from_json(const json::object& o) {
     if (auto* t = o.if_contains("tokensPerSecond"); t && t->is_number())
       e.tokens_per_second = t->to_number<double>();
     e.tool_calls = r.val("toolCalls");
+    e.reused = r.boolean("reused");
     out.payload = std::move(e);
   } else if (type == names::node_error) {
     out.payload = node_error{.node_id = r.str("nodeId"),

@@ -18,6 +18,21 @@
 
 namespace baley::runtime {
 
+// What a rerun from a node takes from its parent execution (API.md "Rerun"):
+// the recorded output, and a router's route, of every node that is not
+// downstream of `from_node_id` and completed there; and the new input of
+// that node when one was given. Recorded on execution_start, so a restart
+// reuses exactly the same.
+struct rerun_plan {
+  struct recorded {
+    boost::json::value output;
+    std::optional<std::string> route;
+  };
+  std::string from_node_id;
+  std::map<std::string, recorded> reuse;
+  std::optional<boost::json::value> input;
+};
+
 struct execution_start {
   boost::json::value input;
   std::string flow_id;
@@ -28,6 +43,7 @@ struct execution_start {
   // Stored blocks the flow uses, by id, at the versions this execution runs.
   std::map<std::string, std::uint64_t> block_versions;
   std::string idempotency_key;  // the request's Idempotency-Key; empty: none
+  std::optional<rerun_plan> rerun;  // a rerun from a node
 };
 
 struct node_start {
@@ -37,6 +53,7 @@ struct node_start {
   boost::json::value input;
   std::optional<std::uint32_t> iteration;
   std::optional<unix_ms> deadline;  // delay nodes: when the wait ends
+  bool reused = false;  // a rerun's copy of the parent's run: no work follows
 };
 
 struct node_stream {
@@ -57,6 +74,7 @@ struct node_complete {
   std::optional<std::int64_t> ttft_ms;         // ai-blocks
   std::optional<double> tokens_per_second;     // ai-blocks
   boost::json::value tool_calls;  // null, or [{id, name, arguments, output}]
+  bool reused = false;  // a rerun's copy of the parent's output
 };
 
 struct node_error {

@@ -153,7 +153,11 @@ decision execution_loop::from_planner(loop_context& ctx) {
   for (std::size_t i = 0; i < d.events.size(); ++i) {
     const auto* start = std::get_if<node_start>(&d.events[i].payload);
     const auto* node = start ? flow_->find(start->node_id) : nullptr;
-    if (node && node->input_mapping && !start->iteration)
+    // A reused node, and the node a rerun gave its input, are not mapped.
+    const bool given = start && (start->reused
+                                 || (state_.rerun && state_.rerun->input
+                                     && state_.rerun->from_node_id == start->node_id));
+    if (node && node->input_mapping && !start->iteration && !given)
       d.mappings.push_back(
         {i, jq_evaluation{node->input_mapping.get(), &start->input, node->jq_timeout_ms}});
   }
@@ -179,7 +183,8 @@ void execution_loop::take_effect(const execution_event& event, std::vector<loop_
   if (auto* start = std::get_if<node_start>(&event.payload)) {
     if (!start->iteration)
       loop_items_.erase(start->node_id);
-    effects.push_back(start_work{{start->node_id, start->iteration}});
+    if (!start->reused)
+      effects.push_back(start_work{{start->node_id, start->iteration}});
   } else if (auto* fallback = std::get_if<node_fallback>(&event.payload)) {
     // The next model starts at once, as a new attempt.
     inputs_.push_back(restart_due{{fallback->node_id, std::nullopt}, false});

@@ -164,6 +164,7 @@ void apply(execution_state& s, const execution_event& event) {
         s.trigger = e.trigger;
         s.workspace_id = e.workspace_id;
         s.block_versions = e.block_versions;
+        s.rerun = e.rerun;
         s.started_at = event.ts;
       },
       [&](const node_start& e) {

@@ -90,6 +90,7 @@ struct execution_state {
   runtime::trigger trigger;
   std::string workspace_id;
   std::map<std::string, std::uint64_t> block_versions;
+  std::optional<rerun_plan> rerun;  // a rerun from a node: what it reuses
   boost::json::value output;
   std::string error;
   std::string error_node_id;

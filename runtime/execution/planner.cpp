@@ -29,6 +29,14 @@ node_start start_event(const compiled_node& node, json::value input,
   return start;
 }
 
+// A rerun's recorded run of `node_id`, when this execution reuses it.
+const rerun_plan::recorded* reused(const execution_state& state, const std::string& node_id) {
+  if (!state.rerun)
+    return nullptr;
+  auto it = state.rerun->reuse.find(node_id);
+  return it == state.rerun->reuse.end() ? nullptr : &it->second;
+}
+
 json::value execution_output(const compiled_flow& flow, const execution_state& state) {
   json::object by_sink;
   const json::value* only = nullptr;
@@ -115,7 +123,21 @@ std::vector<execution_event> plan_next(const compiled_flow& flow,
     all_done = false;
     json::value merged = node.kind() == node_kind::source
                            ? state.input : merge_inputs(flow, node, active, state);
+    // Nodes after this one wait for the next decision, which sees its output.
     decided[node.id] = node_status::running;
+    if (const auto* recorded = reused(state, node.id)) {
+      // A rerun copies the parent's run: started and completed at once with
+      // the recorded output (a router's route too), and no work.
+      auto start = start_event(node, std::move(merged), ctx);
+      start.deadline.reset();
+      start.reused = true;
+      out.push_back(at(ctx.now, std::move(start)));
+      out.push_back(at(ctx.now, node_complete{.node_id = node.id, .output = recorded->output,
+                                             .route = recorded->route, .reused = true}));
+      continue;
+    }
+    if (state.rerun && state.rerun->input && node.id == state.rerun->from_node_id)
+      merged = *state.rerun->input;  // the input the rerun gave this node
     out.push_back(at(ctx.now, start_event(node, std::move(merged), ctx)));
   }
   if (all_done) {

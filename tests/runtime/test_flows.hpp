@@ -64,6 +64,19 @@ inline json::value linear() {
               {edge("in", "double"), edge("double", "out")});
 }
 
+// in -> r (router: "yes" when .go, else "no") -> a | b -> c (after b)
+// -> j (after a and c) -> out.
+inline json::value branches() {
+  return flow({node("in", "source"),
+               node("r", "router", R"({"routes":[{"name":"yes","when":".go"}],"default":"no"})"),
+               node("a", "function-block", R"({"code":"{from: \"a\"}"})"),
+               node("b", "function-block", R"({"code":"{from: \"b\"}"})"),
+               node("c", "function-block", R"({"code":"."})"),
+               node("j", "function-block", R"({"code":"."})"), node("out", "sink")},
+              {edge("in", "r"), edge("r", "a", "yes"), edge("r", "b", "no"), edge("b", "c"),
+               edge("a", "j"), edge("c", "j"), edge("j", "out")});
+}
+
 // The payloads of type T among `events`, in order; or only those of one node.
 template <class T>
 std::vector<T> all_of(const std::vector<execution_event>& events) {

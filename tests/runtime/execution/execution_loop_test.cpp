@@ -22,6 +22,7 @@ namespace {
 
 namespace json = boost::json;
 using testing::all_of;
+using testing::branches;
 using testing::edge;
 using testing::flow;
 using testing::linear;
@@ -42,18 +43,6 @@ std::size_t max_live_iterations(const std::vector<execution_event>& log,
       --live;
   }
   return most;
-}
-
-// in -> r; r -yes-> a; r -no-> b -> c; a, c -> j -> out.
-json::value branches() {
-  return flow({node("in", "source"),
-               node("r", "router", R"({"routes":[{"name":"yes","when":".go"}],"default":"no"})"),
-               node("a", "function-block", R"({"code":"{from: \"a\"}"})"),
-               node("b", "function-block", R"({"code":"{from: \"b\"}"})"),
-               node("c", "function-block", R"({"code":"."})"),
-               node("j", "function-block", R"({"code":"."})"), node("out", "sink")},
-              {edge("in", "r"), edge("r", "a", "yes"), edge("r", "b", "no"), edge("b", "c"),
-               edge("a", "j"), edge("c", "j"), edge("j", "out")});
 }
 
 json::value loop_flow(std::string_view loop_data) {

@@ -35,17 +35,18 @@ public:
 
   // Appends execution_start and runs until the execution ends (or nothing
   // more happens).
-  void run(json::value input) {
-    start(std::move(input));
+  void run(json::value input, std::optional<rerun_plan> rerun = {}) {
+    start(std::move(input), std::move(rerun));
     for (int guard = 0; guard < 1000 && step(); ++guard) {
     }
     EXPECT_TRUE(is_terminal(state().status)) << "the execution did not end";
   }
 
-  void start(json::value input) {
+  void start(json::value input, std::optional<rerun_plan> rerun = {}) {
     commit({execution_event{context_.now,
                             execution_start{.input = std::move(input), .flow_id = "flow-1",
-                                            .flow_version = 1, .triggered_by = "test"}}});
+                                            .flow_version = 1, .triggered_by = "test",
+                                            .rerun = std::move(rerun)}}});
   }
 
   // One decision, appended and committed; else one piece of pending work
