@@ -3,14 +3,10 @@
 // call and streamed tokens, its history and "Use this input again", a reload
 // that reattaches to a run, cancel, and j/k/Enter in the history.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { launchBrowser, openPage, screenshot, signIn, startServer } from './harness.mjs';
+import { launchBrowser, openPage, screenshot, signIn, startMockLlm, startServer } from './harness.mjs';
 import { duration } from '../../ui/src/format.js';
 
-const mockScript = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'tools', 'mock_llm', 'server.mjs');
 const wait = { timeout: 15_000 };
 
 let server;
@@ -18,22 +14,6 @@ let browser;
 let mock;
 let mockUrl;
 let blockId;
-
-// `node tools/mock_llm/server.mjs --port 0`; resolves with its URL once it listens.
-async function startMock() {
-  mock = spawn(process.execPath, [mockScript, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('mock_llm did not listen')), 10_000);
-    let out = '';
-    mock.stdout.on('data', (chunk) => {
-      out += chunk;
-      if (!out.includes('\n')) return;
-      clearTimeout(timer);
-      resolve(JSON.parse(out.split('\n')[0]).url);
-    });
-    mock.on('exit', (code) => { clearTimeout(timer); reject(new Error(`mock_llm exited ${code}`)); });
-  });
-}
 
 async function script(behaviours) {
   await fetch(`${mockUrl}/_reset`, { method: 'POST' });
@@ -62,7 +42,8 @@ const schema = {
 before(async () => {
   server = await startServer();
   browser = await launchBrowser();
-  mockUrl = await startMock();
+  mock = await startMockLlm();
+  mockUrl = mock.url;
   const connectionId = await created('/api/connections', { name: 'mock', type: 'openai', baseUrl: mockUrl, apiKey: 'k' });
   const lookup = await created('/api/blocks', { name: 'lookup', type: 'function-block',
     config: { code: '{found: (.query + "!")}' } });
@@ -75,7 +56,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await server?.stop();
-  if (mock?.exitCode === null) process.kill(mock.pid, 'SIGTERM');
+  mock?.stop();
 });
 
 async function openTester(query = '') {

@@ -4,9 +4,8 @@
 // long a token written by the provider takes to reach the screen (p95).
 // Each figure is printed as a JSON line and checked against its target.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { test } from 'node:test';
-import { openPage, screenshot, signIn, sharedServerAndBrowser } from './harness.mjs';
+import { openPage, screenshot, sharedServerAndBrowser, signIn, startMockLlm } from './harness.mjs';
 
 const shared = sharedServerAndBrowser();
 
@@ -162,20 +161,8 @@ test('a 5 MB node value never blocks the page for more than 50 ms', async () => 
   await page.context().close();
 });
 
-// The mock provider, which says when it wrote each token (GET /_timings).
-async function startMock() {
-  const child = spawn(process.execPath, [new URL('../../tools/mock_llm/server.mjs', import.meta.url).pathname, '--port', '0'],
-                      { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (c) => { out += c; const line = out.split('\n').find((l) => l.includes('listening')); if (line) resolve(JSON.parse(line).url); });
-    child.on('exit', (code) => reject(new Error(`mock exited ${code}`)));
-  });
-  return { url, stop: () => child.kill('SIGTERM') };
-}
-
 test('a token written by the provider is on screen within 50 ms at p95', async () => {
-  const mock = await startMock();
+  const mock = await startMockLlm();  // it says when it wrote each token (GET /_timings)
   try {
     const connection = await shared.server.api('POST', '/api/connections',
       { name: 'mock', type: 'openai', baseUrl: mock.url, apiKey: 'k' });

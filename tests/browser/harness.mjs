@@ -133,3 +133,22 @@ export function sharedServerAndBrowser(extra = []) {
   });
   return shared;
 }
+
+// `node tools/mock_llm/server.mjs --port 0`, the provider on the other side
+// of the wire; resolves with {url, stop} once it listens.
+export async function startMockLlm() {
+  const child = spawn(process.execPath, [join(root, 'tools', 'mock_llm', 'server.mjs'), '--port', '0'],
+                      { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('mock_llm did not listen')), 10_000);
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      if (!out.includes('\n')) return;
+      clearTimeout(timer);
+      resolve(JSON.parse(out.split('\n')[0]).url);
+    });
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`mock_llm exited ${code}`)); });
+  });
+  return { url, stop: () => { if (child.exitCode === null) child.kill('SIGTERM'); } };
+}
